@@ -1,0 +1,50 @@
+# goinit: see README.md. Every target works from a fresh clone.
+
+VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//'),0.1.0-dev)
+COMMIT  ?= $(or $(shell git rev-parse --short=12 HEAD 2>/dev/null),unknown)
+
+# -checklinkname=0: internal/goruntime reads the signal state goinit was
+#   started with from the Go runtime (see its package comment).
+# runtime.godebugDefault=asyncpreemptoff=1: the runtime's preemption signal
+#   is SIGURG; with asynchronous preemption on, goinit would receive SIGURGs
+#   nobody sent and forward them to the child.
+GO_LDFLAGS := -checklinkname=0 -X=runtime.godebugDefault=asyncpreemptoff=1
+LDFLAGS    := -s -w $(GO_LDFLAGS) -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
+
+BIN ?= bin/goinit
+export CGO_ENABLED := 0
+
+.PHONY: all build test unit integration lint cross demo clean
+
+all: build
+
+build:
+	go build $(GOFLAGS_BUILD) -o $(BIN) .
+
+test: build lint unit integration
+
+unit:
+	go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
+
+integration: build
+	GOINIT_BIN=$(abspath $(BIN)) go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+
+lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
+
+cross:
+	@for p in linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64; do \
+		os=$${p%%/*}; rest=$${p#*/}; arch=$${rest%%/*}; arm=$${rest#*/}; \
+		[ "$$arch" = arm ] && export GOARM=$$arm; \
+		out=bin/goinit-$$os-$$arch$$( [ "$$arch" = arm ] && echo v$$arm ); \
+		echo "build $$out"; GOOS=$$os GOARCH=$$arch go build $(GOFLAGS_BUILD) -o $$out . || exit 1; \
+	done
+
+demo: build
+	./demo/run.sh $(abspath $(BIN))
+
+clean:
+	rm -rf bin

@@ -1,0 +1,51 @@
+// Command goinit is an init for containers: it runs a command as its child,
+// forwards every signal to it, reaps every zombie and exits with the
+// command's status. See README.md.
+package main
+
+import (
+	"io"
+	"os"
+
+	"goinit/diag"
+	"goinit/internal/goruntime"
+	"goinit/supervisor"
+)
+
+// Stamped at build time by the Makefile.
+var (
+	version = "0.0.0-dev"
+	commit  = "unknown"
+)
+
+// exitUsage is the exit code for a command line goinit cannot accept.
+const exitUsage = 2
+
+func main() {
+	os.Exit(run(os.Args[1:], goruntime.Environ(), os.Stdout))
+}
+
+// run turns the command line and the environment into a configuration and
+// runs goinit with it, returning the exit code.
+func run(args, env []string, stdout io.Writer) int {
+	opts, err := parseOptions(args, env)
+	if err != nil {
+		diag.New(0).Errorf("%v; see 'goinit --help'", err)
+		return exitUsage
+	}
+	switch {
+	case opts.help:
+		io.WriteString(stdout, usage)
+		return 0
+	case opts.version:
+		io.WriteString(stdout, "goinit version "+version+" - git."+commit+"\n")
+		return 0
+	}
+	return supervisor.Run(supervisor.Config{
+		Command:     opts.command,
+		Env:         env,
+		SingleChild: opts.singleChild,
+		Subreaper:   opts.subreaper,
+		Log:         diag.New(opts.verbosity),
+	})
+}

@@ -1,0 +1,64 @@
+// Package reaper collects goinit's exited children: its own child and every
+// orphan the kernel re-parents to it.
+//
+// It is the only code in goinit that waits for children, and the caller must
+// keep it so (no os/exec Wait, no other wait4): two waiters would steal each
+// other's exits, and the main child's status could be lost. Reap collects
+// with wait4(-1, WNOHANG) until nothing more has exited, because one SIGCHLD
+// may stand for any number of exits; it never blocks. Exits delivers a value
+// whenever a child may have changed state; the caller calls Reap on each.
+//
+// SIGCHLD is caught from the moment the package is initialised, on a channel
+// of its own, so a flood of other signals can never crowd out an exit.
+//
+// A pid is reported once, when it is collected; after that it may be reused
+// by an unrelated process, and the caller must not signal it.
+package reaper
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// exits holds at most one pending notice: a notice that cannot be added
+// finds one already waiting, and one Reap answers both.
+var exits = make(chan os.Signal, 1)
+
+func init() { signal.Notify(exits, syscall.SIGCHLD) }
+
+// Exits delivers a value after SIGCHLD: some child has exited or stopped.
+func Exits() <-chan os.Signal { return exits }
+
+// BecomeSubreaper asks the kernel to re-parent goinit's orphaned
+// descendants to goinit instead of to PID 1 of the namespace.
+func BecomeSubreaper() error {
+	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+}
+
+// Reap collects every child that has exited so far and calls collected for
+// each with its wait status. It returns when none is left to collect.
+func Reap(collected func(pid int, status syscall.WaitStatus)) {
+	for {
+		var status syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil || pid <= 0: // ECHILD: no children at all; 0: none exited
+			return
+		}
+		collected(pid, status)
+	}
+}
+
+// ExitCode is the shell's encoding of a wait status: the exit code, or
+// 128+N for a process killed by signal N.
+func ExitCode(status syscall.WaitStatus) int {
+	if status.Signaled() {
+		return 128 + int(status.Signal())
+	}
+	return status.ExitStatus()
+}
