@@ -15,20 +15,26 @@ GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 BIN ?= bin/goinit
 export CGO_ENABLED := 0
 
-.PHONY: all build test unit integration lint cross demo clean
+HELPER ?= bin/helper
+
+.PHONY: all build helper test unit integration lint cross demo clean
 
 all: build
 
 build:
 	go build $(GOFLAGS_BUILD) -o $(BIN) .
 
+# The integration tests' workload; linked like goinit (see GO_LDFLAGS).
+helper:
+	go build -ldflags '$(GO_LDFLAGS)' -o $(HELPER) ./tests/helper
+
 test: build lint unit integration
 
 unit:
 	go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
 
-integration: build
-	GOINIT_BIN=$(abspath $(BIN)) go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+integration: build helper
+	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

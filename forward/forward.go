@@ -70,6 +70,8 @@ func init() {
 		// signal keeps the default action it has in every Go program.
 		_ = goruntime.CatchReserved(sig, int(syscall.SIGCHLD))
 	}
+	// Should this fail, SIGPROF stays with the runtime, which drops it.
+	_ = catchSIGPROF()
 }
 
 // Received delivers every caught signal, in the order caught.

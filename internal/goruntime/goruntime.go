@@ -135,3 +135,20 @@ func CatchReserved(sig, template int) error {
 	atomic.StoreUint32(&handlingSig[sig], 1)
 	return setSigaction(sig, &act)
 }
+
+// InstallHandler makes handler, a function written in assembly that follows
+// the C calling convention of signal handlers, the handler of sig. It runs
+// with the flags, mask and return trampoline the runtime uses for template
+// (a signal the runtime handles, such as SIGCHLD), so on the alternate
+// signal stack every runtime thread has.
+func InstallHandler(sig, template int, handler uintptr) error {
+	act, err := GetSigaction(template)
+	if err != nil {
+		return err
+	}
+	if act.Handler == SigDFL || act.Handler == SigIGN {
+		return syscall.EINVAL // the runtime does not handle template
+	}
+	act.Handler = handler
+	return setSigaction(sig, &act)
+}

@@ -1,0 +1,244 @@
+// Command helper is the workload goinit's integration tests run under
+// goinit. It reports what it sees on stdout, one line per event, so a test
+// can assert on it. It is built with the same link flags as goinit, so its
+// own Go runtime sends no preemption SIGURGs that could pass for forwarded
+// ones.
+//
+//	helper signals [--grandchild]   report every signal caught: "<role> got <N>"
+//	helper orphans N                make N orphans, print "orphans done", wait
+//	helper argv                     print each argument hex-encoded
+//	helper ttyinfo                  print "pgrp=<n> fg=<n>" for stdin's terminal
+//	helper exec-with [--block S,..] [--ignore S,..] -- CMD...
+//	                                exec CMD with those signals blocked/ignored
+//
+// Commands that wait do so until stdin reaches end of file or a line
+// "exit N" arrives, then exit with N (0 at end of file).
+package main
+
+import (
+	"bufio"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"goinit/forward"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fail("usage: helper COMMAND [ARGS]")
+	}
+	args := os.Args[2:]
+	switch os.Args[1] {
+	case "signals":
+		reportSignals(len(args) > 0 && args[0] == "--grandchild")
+	case "grandchild-signals":
+		reportSignalsAs("grandchild", nil)
+	case "orphans":
+		n, err := strconv.Atoi(args[0])
+		if err != nil {
+			fail("orphans: %v", err)
+		}
+		makeOrphans(n)
+	case "argv":
+		for _, a := range args {
+			fmt.Println(hex.EncodeToString([]byte(a)))
+		}
+	case "ttyinfo":
+		fg, err := tcgetpgrp(0)
+		fmt.Printf("pgrp=%d fg=%d err=%v\n", syscall.Getpgrp(), fg, err)
+	case "exec-with":
+		execWith(args)
+	default:
+		fail("unknown command %q", os.Args[1])
+	}
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "helper: "+format+"\n", args...)
+	os.Exit(99)
+}
+
+// reportSignals prints every signal goinit can forward as it arrives.
+// With grandchild, it first starts a second reporter in its own process
+// group, which reports as "grandchild".
+func reportSignals(grandchild bool) {
+	var gc *exec.Cmd
+	if grandchild {
+		gc = exec.Command("/proc/self/exe", "grandchild-signals")
+		gc.Stdout = os.Stdout
+		gc.Stderr = os.Stderr
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			fail("%v", err)
+		}
+		gc.ExtraFiles = []*os.File{pw}
+		if err := gc.Start(); err != nil {
+			fail("grandchild: %v", err)
+		}
+		pw.Close()
+		// Wait for the grandchild's "ready" before announcing our own.
+		buf := make([]byte, 1)
+		pr.Read(buf)
+	}
+	reportSignalsAs("child", func() {
+		if gc != nil {
+			gc.Process.Kill()
+			gc.Wait()
+		}
+	})
+}
+
+func reportSignalsAs(role string, beforeExit func()) {
+	// forward catches every forwardable signal from initialisation on.
+	if f := os.NewFile(3, "ready"); role == "grandchild" && f != nil {
+		defer f.Close()
+		fmt.Printf("%s ready\n", role)
+		f.Write([]byte{1})
+	} else {
+		fmt.Printf("%s ready\n", role)
+	}
+	go func() {
+		for s := range forward.Received() {
+			fmt.Printf("%s got %d\n", role, int(s.(syscall.Signal)))
+		}
+	}()
+	if role == "grandchild" {
+		select {} // until killed by the child
+	}
+	code := waitForExit()
+	if beforeExit != nil {
+		beforeExit()
+	}
+	os.Exit(code)
+}
+
+// waitForExit reads stdin until end of file or "exit N".
+func waitForExit() int {
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		if n, ok := strings.CutPrefix(in.Text(), "exit "); ok {
+			code, _ := strconv.Atoi(n)
+			return code
+		}
+	}
+	return 0
+}
+
+// makeOrphans double-forks n times: each middle process exits at once and is
+// reaped here, so each grandchild is re-parented to the nearest subreaper or
+// to PID 1, that is to goinit, and exits there.
+func makeOrphans(n int) {
+	for i := 0; i < n; i++ {
+		middle, errno := rawFork()
+		if errno != 0 {
+			fail("fork: %v", errno)
+		}
+		if middle == 0 {
+			if g, _ := rawFork(); g == 0 {
+				rawExit(0) // the orphan
+			}
+			rawExit(0)
+		}
+		var ws syscall.WaitStatus
+		for {
+			if _, err := syscall.Wait4(int(middle), &ws, 0, nil); err != syscall.EINTR {
+				break
+			}
+		}
+	}
+	fmt.Println("orphans done")
+	os.Exit(waitForExit())
+}
+
+// rawFork forks without the Go runtime's help. The child may only make raw
+// system calls.
+//
+//go:norace
+func rawFork() (uintptr, syscall.Errno) {
+	var pid uintptr
+	var errno syscall.Errno
+	if runtime.GOARCH == "s390x" {
+		pid, _, errno = syscall.RawSyscall6(syscall.SYS_CLONE, 0, uintptr(syscall.SIGCHLD), 0, 0, 0, 0)
+	} else {
+		pid, _, errno = syscall.RawSyscall6(syscall.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0)
+	}
+	return pid, errno
+}
+
+//go:norace
+func rawExit(code int) {
+	for {
+		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, uintptr(code), 0, 0)
+	}
+}
+
+func tcgetpgrp(fd int) (int, error) {
+	var pgid int32
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.TIOCGPGRP, uintptr(unsafe.Pointer(&pgid)))
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(pgid), nil
+}
+
+// execWith execs a command with some signals blocked and some ignored, the
+// state a parent such as a shell or a supervisor may hand to goinit.
+func execWith(args []string) {
+	var block, ignore []syscall.Signal
+	for len(args) > 0 && args[0] != "--" {
+		if len(args) < 2 {
+			fail("exec-with: %q needs a value", args[0])
+		}
+		sigs := parseSignals(args[1])
+		switch args[0] {
+		case "--block":
+			block = append(block, sigs...)
+		case "--ignore":
+			ignore = append(ignore, sigs...)
+		default:
+			fail("exec-with: unknown option %q", args[0])
+		}
+		args = args[2:]
+	}
+	if len(args) < 2 {
+		fail("exec-with: no command")
+	}
+	cmd := args[1:]
+	for _, s := range ignore {
+		signal.Ignore(s)
+	}
+	// The mask is per thread and survives exec from the thread that execs.
+	runtime.LockOSThread()
+	var set uint64
+	for _, s := range block {
+		set |= 1 << (uint(s) - 1)
+	}
+	const sigBlock = 0
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigBlock, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
+	path, err := exec.LookPath(cmd[0])
+	if err != nil {
+		fail("exec-with: %v", err)
+	}
+	err = syscall.Exec(path, cmd, syscall.Environ())
+	fail("exec-with: %v", err)
+}
+
+func parseSignals(list string) []syscall.Signal {
+	var out []syscall.Signal
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 64 {
+			fail("bad signal number %q", f)
+		}
+		out = append(out, syscall.Signal(n))
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+package tests
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+)
+
+// The child must see what it would see if started directly: these tests run
+// the same command once directly and once under goinit, in the same
+// conditions, and compare what it reports.
+
+func TestChildSignalMaskAndIgnoredSignalsMatchADirectRun(t *testing.T) {
+	report := []string{"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"}
+	parents := map[string][]string{
+		"plain parent": nil,
+		// A parent that blocked and ignored some signals, including ones
+		// the Go runtime insists on catching or unblocking for itself.
+		"parent with blocked and ignored signals": {
+			"--block", "2,10,15,17,20,34,40",
+			"--ignore", "1,3,12,13,18,21,22,27,28,32,35,64",
+		},
+	}
+	inEachMode(t, func(t *testing.T, m mode) {
+		for name, state := range parents {
+			direct := outputOf(t, m, helperExecWith(state, report...))
+			viaGoinit := outputOf(t, m, helperExecWith(state, append([]string{goinitBin, "--"}, report...)...))
+			if direct != viaGoinit {
+				t.Errorf("%s: child's signal state differs.\ndirect:\n%s\nunder goinit:\n%s", name, direct, viaGoinit)
+			}
+		}
+	})
+}
+
+func helperExecWith(state []string, cmd ...string) *exec.Cmd {
+	args := append([]string{"exec-with"}, state...)
+	return exec.Command(helperBin, append(append(args, "--"), cmd...)...)
+}
+
+// outputOf runs cmd in mode m and returns its stdout; it must exit 0.
+func outputOf(t *testing.T, m mode, cmd *exec.Cmd) string {
+	t.Helper()
+	if m.pid1 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %v; stderr %q", cmd.Args, err, stderr.String())
+	}
+	return string(out)
+}
+
+func TestChildGetsTheSameDescriptorsAndNoneOfGoinits(t *testing.T) {
+	inEachMode(t, func(t *testing.T, m mode) {
+		list := func(argv ...string) string {
+			cmd := exec.Command(argv[0], argv[1:]...)
+			extra, err := os.Open("/dev/null")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer extra.Close()
+			cmd.ExtraFiles = []*os.File{extra, extra, nil, extra} // fds 3, 4 and 6
+			return outputOf(t, m, cmd)
+		}
+		direct := list("ls", "-l", "/proc/self/fd")
+		viaGoinit := list(goinitBin, "--", "ls", "-l", "/proc/self/fd")
+		if stripTotals(direct) != stripTotals(viaGoinit) {
+			t.Errorf("descriptors differ.\ndirect:\n%s\nunder goinit:\n%s", direct, viaGoinit)
+		}
+	})
+}
+
+// stripTotals keeps "number -> target" from ls -l, with pipes' inode
+// numbers dropped (each run has its own pipes) and without the descriptor
+// ls opened to list /proc/self/fd.
+func stripTotals(ls string) string {
+	var out bytes.Buffer
+	for _, line := range bytes.Split([]byte(ls), []byte("\n")) {
+		f := bytes.Fields(line)
+		if len(f) < 3 || string(f[len(f)-2]) != "->" {
+			continue
+		}
+		target := f[len(f)-1]
+		if bytes.HasPrefix(target, []byte("/proc/")) {
+			continue
+		}
+		if bytes.HasPrefix(target, []byte("pipe:")) {
+			target = []byte("pipe")
+		}
+		out.Write(f[len(f)-3])
+		out.WriteString(" -> ")
+		out.Write(target)
+		out.WriteByte('\n')
+	}
+	return out.String()
+}
+
+func TestChildEnvironmentIsByteForByteGoinits(t *testing.T) {
+	env := []string{
+		"PATH=/usr/bin:/bin",
+		"DUP=first", "DUP=second", // duplicates, in order
+		"EMPTY=",
+		"BYTES=\xff\xfe\x01 x",
+		"NOEQUALS",
+		"SPACES=a b  c",
+	}
+	inEachMode(t, func(t *testing.T, m mode) {
+		direct := runRaw(t, m, []string{"/bin/cat", "/proc/self/environ"}, env)
+		viaGoinit := runRaw(t, m, []string{goinitBin, "--", "cat", "/proc/self/environ"}, env)
+		if !bytes.Equal(direct, viaGoinit) {
+			t.Errorf("environment differs:\ndirect      %q\nunder goinit %q", direct, viaGoinit)
+		}
+	})
+}
+
+func TestChildArgumentsArePassedUntouched(t *testing.T) {
+	args := []string{"a b", "", "\xff\xfe", "--", "-c", "-v", "--help", "tab\there", "new\nline"}
+	inEachMode(t, func(t *testing.T, m mode) {
+		direct := outputOf(t, m, exec.Command(helperBin, append([]string{"argv"}, args...)...))
+		viaGoinit := outputOf(t, m, exec.Command(goinitBin, append([]string{"--", helperBin, "argv"}, args...)...))
+		if direct != viaGoinit {
+			t.Errorf("arguments differ.\ndirect:\n%s\nunder goinit:\n%s", direct, viaGoinit)
+		}
+		// And without "--", the dumb-init way: parsing stops at the command.
+		bare := outputOf(t, m, exec.Command(goinitBin, append([]string{helperBin, "argv"}, args...)...))
+		if direct != bare {
+			t.Errorf("arguments differ without --.\ndirect:\n%s\nunder goinit:\n%s", direct, bare)
+		}
+	})
+}
+
+// runRaw runs argv with exactly env (os/exec would remove duplicates) and
+// returns its stdout; it must exit 0.
+func runRaw(t *testing.T, m mode, argv, env []string) []byte {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, w.Fd(), 2}, Sys: &syscall.SysProcAttr{}}
+	if m.pid1 {
+		attr.Sys.Cloneflags = syscall.CLONE_NEWPID
+	}
+	pid, err := syscall.ForkExec(argv[0], argv, attr)
+	w.Close()
+	if err != nil {
+		t.Fatalf("%v: %v", argv, err)
+	}
+	var out bytes.Buffer
+	out.ReadFrom(r)
+	r.Close()
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, 0, nil)
+	if !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Fatalf("%v: %v", argv, ws)
+	}
+	return out.Bytes()
+}
