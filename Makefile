@@ -5,10 +5,7 @@ COMMIT  ?= $(or $(shell git rev-parse --short=12 HEAD 2>/dev/null),unknown)
 
 # -checklinkname=0: internal/goruntime reads the signal state goinit was
 #   started with from the Go runtime (see its package comment).
-# runtime.godebugDefault=asyncpreemptoff=1: the runtime's preemption signal
-#   is SIGURG; with asynchronous preemption on, goinit would receive SIGURGs
-#   nobody sent and forward them to the child.
-GO_LDFLAGS := -checklinkname=0 -X=runtime.godebugDefault=asyncpreemptoff=1
+GO_LDFLAGS := -checklinkname=0
 LDFLAGS    := -s -w $(GO_LDFLAGS) -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 

@@ -6,6 +6,8 @@ package main
 import (
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 
 	"goinit/diag"
 	"goinit/internal/goruntime"
@@ -20,6 +22,23 @@ var (
 
 // exitUsage is the exit code for a command line goinit cannot accept.
 const exitUsage = 2
+
+// gcHeadroom is how much garbage may accumulate before the collector
+// runs. goinit's loop allocates nothing per event at the default verbosity;
+// log lines at -v and -vv do.
+const gcHeadroom = 4 << 20
+
+func init() {
+	// goinit is one event loop, so one processor is all it can use; setting
+	// it also stops the runtime from re-reading cgroup limits.
+	runtime.GOMAXPROCS(1)
+	// No collection on a timer, so an idle goinit never wakes up: collect
+	// only when memory grows gcHeadroom beyond what start-up needed.
+	debug.SetGCPercent(-1)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	debug.SetMemoryLimit(int64(ms.Sys) + gcHeadroom)
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], goruntime.Environ(), os.Stdout))

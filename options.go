@@ -60,7 +60,7 @@ func parseOptions(args, env []string) (options, error) {
 	fs.BoolVarP(&o.singleChild, "single-child", "c", false, "")
 	fs.BoolVarP(&processGroup, "process-group", "g", false, "")
 	fs.BoolVarP(&o.subreaper, "subreaper", "s", false, "")
-	fs.CountVarP(&o.verbosity, "verbose", "v", "")
+	fs.VarPF((*verbosity)(&o.verbosity), "verbose", "v", "").NoOptDefVal = "+1"
 	fs.BoolVarP(&o.help, "help", "h", false, "")
 	fs.BoolVarP(&o.version, "version", "V", false, "")
 
@@ -85,13 +85,12 @@ func parseOptions(args, env []string) (options, error) {
 	if err := checkTarget(fs, true); err != nil {
 		return o, err
 	}
-	if o.verbosity < 0 {
-		return o, errors.New("--verbose must not be negative")
-	}
 	if processGroup {
 		o.singleChild = false
 	}
-	o.command = fs.Args()
+	if len(fs.Args()) > 0 {
+		o.command = fs.Args()
+	}
 	return o, nil
 }
 
@@ -135,3 +134,22 @@ func lookupEnv(env []string, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// verbosity counts -v flags; --verbose=N and GOINIT_VERBOSE=N set it.
+type verbosity int
+
+func (v *verbosity) Set(s string) error {
+	if s == "+1" {
+		*v++
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 9 {
+		return errors.New("want a level from 0 to 9")
+	}
+	*v = verbosity(n)
+	return nil
+}
+
+func (v *verbosity) String() string { return strconv.Itoa(int(*v)) }
+func (v *verbosity) Type() string   { return "count" }

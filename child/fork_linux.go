@@ -33,29 +33,67 @@ const (
 )
 
 // launch is everything the child needs between fork and exec, prepared by
-// the parent so the child allocates nothing. Under vfork the child shares
-// the parent's memory, so it reports a failure by writing failedStep, errno
-// and decisive before it exits; the parent reads them once vfork returns.
+// the parent so the child allocates nothing.
 type launch struct {
 	candidates []*byte // NUL-terminated paths to try, in order
 	argv       []*byte // NULL-terminated
 	envv       []*byte // NULL-terminated
 	foreground bool    // make the new group the terminal's foreground
 	signals    inheritedSignals
+	reportFD   int // write end of a close-on-exec pipe for the child's failure
 
+	// Filled in from the child's report when it could not exec.
 	failedStep step
 	errno      syscall.Errno
 	decisive   int // index of the candidate whose error is reported
 }
 
+// A failing child writes a report: step, errno and decisive candidate.
+// vfork would let it write them into the parent's memory, but emulators
+// such as qemu-user run vfork as a plain fork, so it uses a pipe, which
+// exec closes when it succeeds.
+const reportSize = 3 * 4
+
 // forkExec starts the child and returns its pid once it has exec'd or
 // failed. The fork itself failing is reported as the returned errno.
 func (l *launch) forkExec() (int, syscall.Errno) {
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		return 0, err.(syscall.Errno)
+	}
+	l.reportFD = p[1]
 	syscall.ForkLock.Lock()
 	pid, errno := l.vforkAndExecInChild()
 	runtimeAfterFork()
 	syscall.ForkLock.Unlock()
+	syscall.Close(p[1])
+	if errno == 0 {
+		l.readReport(p[0])
+	}
+	syscall.Close(p[0])
 	return int(pid), errno
+}
+
+// readReport reads the child's failure report, if any: end of file means
+// exec succeeded.
+func (l *launch) readReport(fd int) {
+	var words [3]uint32
+	report := (*[reportSize]byte)(unsafe.Pointer(&words))
+	n := 0
+	for n < reportSize {
+		m, err := syscall.Read(fd, report[n:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || m == 0 {
+			break
+		}
+		n += m
+	}
+	if n < reportSize {
+		return
+	}
+	l.failedStep, l.errno, l.decisive = step(words[0]), syscall.Errno(words[1]), int(words[2])
 }
 
 // vforkAndExecInChild runs in both processes. The child shares the parent's
@@ -78,6 +116,7 @@ func (l *launch) vforkAndExecInChild() (pid uintptr, errno syscall.Errno) {
 		failed    step
 		reason    syscall.Errno
 		decisive  int
+		report    [3]uint32
 	)
 	// From here on no stack growth: the runtime makes any attempt fatal.
 	runtimeBeforeFork()
@@ -152,7 +191,8 @@ fail:
 	if reason == 0 {
 		reason = e
 	}
-	l.failedStep, l.errno, l.decisive = failed, reason, decisive
+	report[0], report[1], report[2] = uint32(failed), uint32(reason), uint32(decisive)
+	syscall.RawSyscall(syscall.SYS_WRITE, uintptr(l.reportFD), uintptr(unsafe.Pointer(&report[0])), reportSize)
 	for {
 		syscall.RawSyscall(syscall.SYS_EXIT, 127, 0, 0)
 	}

@@ -25,6 +25,8 @@ const maxLine = 4096
 // Logger writes goinit's messages to stderr.
 type Logger struct {
 	verbosity int
+	fd        int  // 2, except in tests
+	usable    bool // fd may be written: an inherited descriptor
 
 	mu     sync.Mutex
 	out    *output // opened on the first line written
@@ -33,7 +35,7 @@ type Logger struct {
 
 // New returns a Logger that writes messages up to verbosity to fd 2.
 func New(verbosity int) *Logger {
-	return &Logger{verbosity: verbosity}
+	return &Logger{verbosity: verbosity, fd: 2, usable: stderrInherited}
 }
 
 // Verbosity is the level the Logger was created with.
@@ -56,6 +58,10 @@ func (l *Logger) Infof(format string, args ...any) {
 	}
 }
 
+// Debugging reports whether Debugf writes anything, so that a caller can
+// skip building its arguments, which allocates.
+func (l *Logger) Debugging() bool { return l.verbosity >= 2 }
+
 // Debugf writes a line at verbosity 2 and above.
 func (l *Logger) Debugf(format string, args ...any) {
 	if l.verbosity >= 2 {
@@ -71,7 +77,10 @@ func (l *Logger) printf(format string, args []any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.opened {
-		l.out, l.opened = openStderr(), true
+		if l.usable {
+			l.out = openOutput(l.fd)
+		}
+		l.opened = true
 	}
 	if l.out != nil && !l.out.write(line) {
 		l.out.close()

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"runtime"
+	"strconv"
 	"syscall"
 	"unsafe"
 )
@@ -19,21 +20,18 @@ type output struct {
 	send  bool // fd is a socket
 }
 
-func openStderr() *output {
-	if !stderrInherited {
-		return nil
-	}
+func openOutput(target int) *output {
 	var st syscall.Stat_t
-	if syscall.Fstat(2, &st) != nil {
+	if syscall.Fstat(target, &st) != nil {
 		return nil
 	}
 	switch st.Mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
-		return &output{fd: 2}
+		return &output{fd: target}
 	case syscall.S_IFSOCK:
-		return &output{fd: 2, send: true}
+		return &output{fd: target, send: true}
 	}
-	fd, err := syscall.Open("/proc/self/fd/2", syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOCTTY, 0)
+	fd, err := syscall.Open("/proc/self/fd/"+strconv.Itoa(target), syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOCTTY, 0)
 	if err != nil {
 		// ENXIO: a FIFO with no reader left, so nothing would be read.
 		// Anything else (no /proc): writing could block, so stay quiet.

@@ -1,33 +1,18 @@
-// Package forward owns the signals goinit passes on: which ones, catching
-// them, and delivering them to the child.
+// Package forward owns which signals goinit passes on and delivers them to
+// the child: to its process group (the default) or to the child alone.
 //
-// Catching starts when the package is initialised, before goinit's main
-// runs, and never stops; signals that arrive before there is a child wait in
-// Received until the caller reads them. Every signal a Go program can catch
-// is caught except SIGCHLD, which belongs to the reaper. The Go runtime's own
-// preemption signals (SIGURG) are never among them, provided the binary is
-// built with asynchronous preemption off (the Makefile's
-// runtime.godebugDefault=asyncpreemptoff=1); a SIGURG someone sent is.
+// Every signal a process can catch is forwarded, except SIGCHLD, which
+// goinit consumes, and signal 33, which the Go runtime keeps for itself (as
+// the C library does). That includes the job-control signals, signals 32
+// and 34, and every real-time signal up to SIGRTMAX (64). Package catch
+// receives them.
 //
-// That includes signals 32 and 34, which C libraries reserve and the Go
-// runtime leaves at their fatal default action (goinit installs the
-// runtime's handler for them), and every real-time signal from SIGRTMIN (34,
-// as the C library numbers it) to SIGRTMAX (64). Signal 33 is the one signal
-// goinit cannot catch: the Go runtime uses it internally and discards it
-// when someone else sends it.
-//
-// A Forwarder delivers to one child, or to its process group. It never
-// signals once told the child has been reaped: from then on the child's pid,
-// which is also its group's id, may name an unrelated process.
+// A Forwarder never signals once told the child has been reaped: from then
+// on the child's pid, which is also its group's id, may name an unrelated
+// process.
 package forward
 
-import (
-	"os"
-	"os/signal"
-	"syscall"
-
-	"goinit/internal/goruntime"
-)
+import "syscall"
 
 // The real-time signals as the C library numbers them: SIGRTMIN+n is
 // signal SigRTMin+n.
@@ -37,16 +22,13 @@ const (
 
 	// sigRuntime is used by the Go runtime itself and cannot be caught.
 	sigRuntime = 33
-	// reserved are left at their default action by the Go runtime.
-	reserved32 = 32
 )
 
-// Forwardable lists every signal goinit catches and forwards, in number
-// order.
+// Forwardable lists every signal goinit forwards, in number order.
 var Forwardable = forwardable()
 
-func forwardable() []os.Signal {
-	var sigs []os.Signal
+func forwardable() []syscall.Signal {
+	var sigs []syscall.Signal
 	for n := syscall.Signal(1); n <= SigRTMax; n++ {
 		switch n {
 		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, sigRuntime:
@@ -56,26 +38,6 @@ func forwardable() []os.Signal {
 	}
 	return sigs
 }
-
-// received holds caught signals until the caller reads them. Its room
-// exceeds the number of distinct signals, and the runtime merges repeats of
-// a signal still pending, so a burst does not overflow it while the reader
-// keeps up.
-var received = make(chan os.Signal, 2*len(Forwardable))
-
-func init() {
-	signal.Notify(received, Forwardable...)
-	for _, sig := range []int{reserved32, SigRTMin} {
-		// SIGCHLD always has the runtime's handler. Should this fail, the
-		// signal keeps the default action it has in every Go program.
-		_ = goruntime.CatchReserved(sig, int(syscall.SIGCHLD))
-	}
-	// Should this fail, SIGPROF stays with the runtime, which drops it.
-	_ = catchSIGPROF()
-}
-
-// Received delivers every caught signal, in the order caught.
-func Received() <-chan os.Signal { return received }
 
 // A Forwarder delivers signals to one child.
 type Forwarder struct {

@@ -5,32 +5,18 @@
 // keep it so (no os/exec Wait, no other wait4): two waiters would steal each
 // other's exits, and the main child's status could be lost. Reap collects
 // with wait4(-1, WNOHANG) until nothing more has exited, because one SIGCHLD
-// may stand for any number of exits; it never blocks. Exits delivers a value
-// whenever a child may have changed state; the caller calls Reap on each.
-//
-// SIGCHLD is caught from the moment the package is initialised, on a channel
-// of its own, so a flood of other signals can never crowd out an exit.
+// may stand for any number of exits; it never blocks. The caller calls Reap
+// after every SIGCHLD (package catch reports them).
 //
 // A pid is reported once, when it is collected; after that it may be reused
 // by an unrelated process, and the caller must not signal it.
 package reaper
 
 import (
-	"os"
-	"os/signal"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
-
-// exits holds at most one pending notice: a notice that cannot be added
-// finds one already waiting, and one Reap answers both.
-var exits = make(chan os.Signal, 1)
-
-func init() { signal.Notify(exits, syscall.SIGCHLD) }
-
-// Exits delivers a value after SIGCHLD: some child has exited or stopped.
-func Exits() <-chan os.Signal { return exits }
 
 // BecomeSubreaper asks the kernel to re-parent goinit's orphaned
 // descendants to goinit instead of to PID 1 of the namespace.

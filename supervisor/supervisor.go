@@ -13,7 +13,9 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+	"time"
 
+	"goinit/catch"
 	"goinit/child"
 	"goinit/diag"
 	"goinit/forward"
@@ -32,6 +34,10 @@ type Config struct {
 // Run runs the lifecycle and returns goinit's exit code.
 func Run(cfg Config) int {
 	log := cfg.Log
+	if err := catch.Err(); err != nil {
+		log.Errorf("cannot catch signals: %v", err)
+		return 1
+	}
 	isPID1 := os.Getpid() == 1
 	if !isPID1 || cfg.Subreaper {
 		if err := reaper.BecomeSubreaper(); err != nil {
@@ -57,27 +63,21 @@ func Run(cfg Config) int {
 func supervise(proc *child.Process, cfg Config) int {
 	log := cfg.Log
 	fwd := forward.New(proc.Pid, cfg.SingleChild)
+	var sigs []syscall.Signal
 	for {
-		select {
-		case s := <-forward.Received():
-			sig := s.(syscall.Signal)
-			log.Debugf("forwarding %s", forward.Name(sig))
-			if err := fwd.Forward(sig); err != nil {
-				log.Warnf("forwarding %s: %v", forward.Name(sig), err)
-			}
-
-		case <-reaper.Exits():
-			var status syscall.WaitStatus
-			exited := false
-			reaper.Reap(func(pid int, ws syscall.WaitStatus) {
-				if pid == proc.Pid {
-					fwd.ChildReaped()
-					exited, status = true, ws
-					return
+		sigs = catch.Wait(sigs[:0], time.Time{})
+		for _, sig := range sigs {
+			if sig != syscall.SIGCHLD {
+				if log.Debugging() { // formatting allocates; keep the loop free of it
+					log.Debugf("forwarding %s", forward.Name(sig))
 				}
-				log.Debugf("reaped orphan pid %d (%s)", pid, describe(ws))
-			})
-			if exited {
+				if err := fwd.Forward(sig); err != nil {
+					log.Warnf("forwarding %s: %v", forward.Name(sig), err)
+				}
+				continue
+			}
+			if status, exited := reapChild(proc.Pid, log); exited {
+				fwd.ChildReaped()
 				log.Infof("command exited: %s", describe(status))
 				return reaper.ExitCode(status)
 			}
@@ -85,19 +85,34 @@ func supervise(proc *child.Process, cfg Config) int {
 	}
 }
 
+// reapChild collects every exited process and reports whether the child
+// was among them, and its status.
+func reapChild(pid int, log *diag.Logger) (status syscall.WaitStatus, exited bool) {
+	reaper.Reap(func(p int, ws syscall.WaitStatus) {
+		if p == pid {
+			status, exited = ws, true
+			return
+		}
+		if log.Debugging() {
+			log.Debugf("reaped orphan pid %d (%s)", p, describe(ws))
+		}
+	})
+	return status, exited
+}
+
 // pause reaps orphans until SIGINT or SIGTERM, ignoring every other signal.
 func pause(log *diag.Logger) int {
+	var sigs []syscall.Signal
 	for {
-		select {
-		case s := <-forward.Received():
-			if s == syscall.SIGINT || s == syscall.SIGTERM {
-				log.Noticef("pause: got %s, exiting", forward.Name(s.(syscall.Signal)))
+		sigs = catch.Wait(sigs[:0], time.Time{})
+		for _, sig := range sigs {
+			switch sig {
+			case syscall.SIGINT, syscall.SIGTERM:
+				log.Noticef("pause: got %s, exiting", forward.Name(sig))
 				return 0
+			case syscall.SIGCHLD:
+				reapChild(0, log)
 			}
-		case <-reaper.Exits():
-			reaper.Reap(func(pid int, ws syscall.WaitStatus) {
-				log.Debugf("reaped orphan pid %d (%s)", pid, describe(ws))
-			})
 		}
 	}
 }

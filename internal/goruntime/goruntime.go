@@ -8,16 +8,15 @@
 //     package raises at start-up;
 //   - the environment exactly as the kernel passed it (os.Environ drops
 //     duplicate names);
-//   - catching signals 32 and 34, which the runtime leaves at their default
-//     action (fatal) because C libraries reserve them, although it delivers
-//     them to os/signal like any other once its handler is installed.
+//   - installing a signal handler of goinit's own with the flags and return
+//     trampoline the runtime uses for its own.
 //
 // Each is read from an unexported variable by //go:linkname. Pulling such
 // variables needs the binary, and the test binaries of packages that import
 // this one, to be linked with -ldflags=-checklinkname=0 (the Makefile does).
 // Without it the link fails loudly; a goinit that silently changed its
 // child's signal state would be worse. The variables are stable across Go
-// releases; TestRuntimeStateMatchesKernel checks them against the kernel.
+// releases; TestRuntimeStateMatchesWhatTheParentHandedOver checks them.
 package goruntime
 
 import (
@@ -29,9 +28,6 @@ import (
 
 //go:linkname fwdSig runtime.fwdSig
 var fwdSig [65]uintptr
-
-//go:linkname handlingSig runtime.handlingSig
-var handlingSig [65]uint32
 
 // runtime.initSigmask is [2]uint32 on little-endian ports and uint64 on the
 // big-endian ones; both have the memory layout of the kernel's 64-bit sigset.
@@ -82,21 +78,32 @@ func setSigaction(sig int, act *Sigaction) error {
 	return nil
 }
 
-// InheritedIgnored reports whether sig was ignored (SIG_IGN) when goinit
+// inheritedIgnored is taken when this package is initialised, before any
+// package that imports it installs handlers of its own.
+var inheritedIgnored = readIgnored()
+
+// readIgnored records which signals were ignored (SIG_IGN) when goinit
 // started. A signal the runtime has not taken over still has its original
 // disposition; for one it has, the runtime recorded the original when it
 // installed its handler.
-func InheritedIgnored(sig int) bool {
-	act, err := GetSigaction(sig)
-	switch {
-	case err != nil:
-		return false
-	case act.Handler == SigIGN:
-		return true
-	case act.Handler == SigDFL:
-		return false
+func readIgnored() (ignored [NumSignals + 1]bool) {
+	for sig := 1; sig <= NumSignals; sig++ {
+		act, err := GetSigaction(sig)
+		switch {
+		case err != nil, act.Handler == SigDFL:
+		case act.Handler == SigIGN:
+			ignored[sig] = true
+		default:
+			ignored[sig] = atomic.LoadUintptr(&fwdSig[sig]) == SigIGN
+		}
 	}
-	return atomic.LoadUintptr(&fwdSig[sig]) == SigIGN
+	return ignored
+}
+
+// InheritedIgnored reports whether sig was ignored (SIG_IGN) when goinit
+// started.
+func InheritedIgnored(sig int) bool {
+	return sig > 0 && sig <= NumSignals && inheritedIgnored[sig]
 }
 
 // InheritedMask returns the signal mask goinit was started with, in the
@@ -117,24 +124,6 @@ func RestoreFileLimit() error {
 // Environ returns goinit's environment exactly as the kernel passed it,
 // duplicates and order included.
 func Environ() []string { return runtimeEnvs() }
-
-// CatchReserved makes the runtime catch sig, one of the signals it leaves at
-// the default action (32 and 34 on Linux), by installing for it the handler
-// the runtime installed for template (a signal it handles, such as SIGCHLD).
-// The caller must already have called signal.Notify for sig: the runtime's
-// handler passes a signal someone sent (kill, tgkill) to os/signal when it
-// is wanted there and drops it otherwise.
-func CatchReserved(sig, template int) error {
-	act, err := GetSigaction(template)
-	if err != nil {
-		return err
-	}
-	if act.Handler == SigDFL || act.Handler == SigIGN {
-		return syscall.EINVAL // the runtime does not handle template
-	}
-	atomic.StoreUint32(&handlingSig[sig], 1)
-	return setSigaction(sig, &act)
-}
 
 // InstallHandler makes handler, a function written in assembly that follows
 // the C calling convention of signal handlers, the handler of sig. It runs

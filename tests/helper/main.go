@@ -26,9 +26,10 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
-	"goinit/forward"
+	"goinit/catch"
 )
 
 func main() {
@@ -97,7 +98,7 @@ func reportSignals(grandchild bool) {
 }
 
 func reportSignalsAs(role string, beforeExit func()) {
-	// forward catches every forwardable signal from initialisation on.
+	// catch receives every catchable signal from initialisation on.
 	if f := os.NewFile(3, "ready"); role == "grandchild" && f != nil {
 		defer f.Close()
 		fmt.Printf("%s ready\n", role)
@@ -106,8 +107,14 @@ func reportSignalsAs(role string, beforeExit func()) {
 		fmt.Printf("%s ready\n", role)
 	}
 	go func() {
-		for s := range forward.Received() {
-			fmt.Printf("%s got %d\n", role, int(s.(syscall.Signal)))
+		var sigs []syscall.Signal
+		for {
+			sigs = catch.Wait(sigs[:0], time.Time{})
+			for _, s := range sigs {
+				if s != syscall.SIGCHLD {
+					fmt.Printf("%s got %d\n", role, int(s))
+				}
+			}
 		}
 	}()
 	if role == "grandchild" {
@@ -137,15 +144,9 @@ func waitForExit() int {
 // to PID 1, that is to goinit, and exits there.
 func makeOrphans(n int) {
 	for i := 0; i < n; i++ {
-		middle, errno := rawFork()
+		middle, errno := forkOrphan()
 		if errno != 0 {
 			fail("fork: %v", errno)
-		}
-		if middle == 0 {
-			if g, _ := rawFork(); g == 0 {
-				rawExit(0) // the orphan
-			}
-			rawExit(0)
 		}
 		var ws syscall.WaitStatus
 		for {
@@ -158,25 +159,25 @@ func makeOrphans(n int) {
 	os.Exit(waitForExit())
 }
 
-// rawFork forks without the Go runtime's help. The child may only make raw
-// system calls.
+// forkOrphan forks a middle process that forks the orphan, and both exit
+// at once. It forks without the Go runtime's help, so the children run
+// nothing but raw system calls: no function whose prologue could find a
+// preemption request copied from the parent and enter the scheduler.
 //
+//go:nosplit
 //go:norace
-func rawFork() (uintptr, syscall.Errno) {
-	var pid uintptr
-	var errno syscall.Errno
+func forkOrphan() (uintptr, syscall.Errno) {
+	a1, a2 := uintptr(syscall.SIGCHLD), uintptr(0)
 	if runtime.GOARCH == "s390x" {
-		pid, _, errno = syscall.RawSyscall6(syscall.SYS_CLONE, 0, uintptr(syscall.SIGCHLD), 0, 0, 0, 0)
-	} else {
-		pid, _, errno = syscall.RawSyscall6(syscall.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0)
+		a1, a2 = a2, a1 // clone's first two arguments are swapped there
 	}
-	return pid, errno
-}
-
-//go:norace
-func rawExit(code int) {
+	middle, _, errno := syscall.RawSyscall6(syscall.SYS_CLONE, a1, a2, 0, 0, 0, 0)
+	if middle != 0 || errno != 0 {
+		return middle, errno
+	}
+	syscall.RawSyscall6(syscall.SYS_CLONE, a1, a2, 0, 0, 0, 0) // the orphan
 	for {
-		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, uintptr(code), 0, 0)
+		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, 0, 0, 0)
 	}
 }
 

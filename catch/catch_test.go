@@ -1,0 +1,141 @@
+package catch
+
+import (
+	"os"
+	"runtime"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// waitFor collects signals until want has arrived (others are kept too)
+// or the hang guard passes.
+func waitFor(t *testing.T, want syscall.Signal) []syscall.Signal {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var got []syscall.Signal
+	for !slices.Contains(got, want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%v never arrived; got %v", want, got)
+		}
+		got = Wait(got, deadline)
+	}
+	return got
+}
+
+func TestEveryForwardableSignalIsReported(t *testing.T) {
+	if err := Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGPROF, syscall.SIGTSTP,
+		syscall.SIGTTOU, syscall.SIGCONT, syscall.SIGPIPE, syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGURG, 32, 34, 64} {
+		syscall.Kill(os.Getpid(), sig)
+		waitFor(t, sig)
+	}
+}
+
+func TestEveryQueuedRealtimeSignalIsReported(t *testing.T) {
+	const n = 500
+	sig := syscall.Signal(40)
+	for i := 0; i < n; i++ {
+		// rt_sigqueueinfo: queued, unlike kill, even while one is pending.
+		var info [128]byte
+		*(*int32)(unsafe.Pointer(&info[0])) = int32(sig)
+		*(*int32)(unsafe.Pointer(&info[8])) = -1 // SI_QUEUE
+		*(*int32)(unsafe.Pointer(&info[16])) = int32(os.Getpid())
+		if _, _, errno := syscall.RawSyscall(syscall.SYS_RT_SIGQUEUEINFO, uintptr(os.Getpid()), uintptr(sig), uintptr(unsafe.Pointer(&info[0]))); errno != 0 {
+			t.Fatal(errno)
+		}
+	}
+	count := 0
+	deadline := time.Now().Add(10 * time.Second)
+	var got []syscall.Signal
+	for count < n && time.Now().Before(deadline) {
+		got = Wait(got[:0], deadline)
+		for _, s := range got {
+			if s == sig {
+				count++
+			}
+		}
+	}
+	if count != n {
+		t.Errorf("%d of %d queued signals reported", count, n)
+	}
+}
+
+func TestAFaultInGoinitsOwnCodeStillPanics(t *testing.T) {
+	// A real nil dereference is the runtime's business: it must become a
+	// panic, not a reported SIGSEGV (which would fault again forever).
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic")
+		}
+	}()
+	var p *int
+	_ = *p
+}
+
+func TestTheRuntimesPreemptionIsNotReported(t *testing.T) {
+	// With one processor, a goroutine spinning without function calls can
+	// only be interrupted by the runtime's preemption signal (SIGURG sent to
+	// itself). The sleeping goroutine wakes only if that reaches the runtime.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	stop := make(chan bool)
+	go func() {
+		for i := 0; ; i++ {
+			if i%(1<<30) == 0 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	got := Wait(nil, time.Now())
+	if slices.Contains(got, syscall.SIGURG) {
+		t.Errorf("the runtime's own SIGURG was reported: %v", got)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGURG)
+	waitFor(t, syscall.SIGURG) // one somebody sent is
+}
+
+func TestSIGCHLDIsNeverLostEvenWithAFullPipe(t *testing.T) {
+	fill := make([]byte, 4096)
+	for {
+		if _, err := syscall.Write(int(pipeWrite), fill); err != nil {
+			break
+		}
+	}
+	pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, 0, nil)
+	got := waitFor(t, syscall.SIGCHLD)
+	n := 0
+	for _, s := range got {
+		if s == syscall.SIGCHLD {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("SIGCHLD reported %d times in one Wait, want once", n)
+	}
+}
+
+func TestWaitReturnsNothingAtTheDeadline(t *testing.T) {
+	Wait(nil, time.Now()) // take anything earlier tests left
+	start := time.Now()
+	if got := Wait(nil, start.Add(20*time.Millisecond)); len(got) != 0 {
+		t.Errorf("got %v with no signal sent", got)
+	}
+	if time.Since(start) < 20*time.Millisecond {
+		t.Error("returned before the deadline")
+	}
+}

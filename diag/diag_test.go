@@ -1,0 +1,102 @@
+package diag
+
+import (
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func loggerTo(f *os.File, verbosity int) *Logger {
+	return &Logger{verbosity: verbosity, fd: int(f.Fd()), usable: true}
+}
+
+func TestLinesArePrefixedSingleLinesWithinPipeBuf(t *testing.T) {
+	got := string(oneLine([]byte("goinit: a\nb\tc\x1b[31m" + strings.Repeat("x", 5000))))
+	if strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "...\n") || len(got) > maxLine {
+		t.Errorf("oneLine gave %d bytes, %d newlines: %q...", len(got), strings.Count(got, "\n"), got[:40])
+	}
+	if strings.ContainsAny(got[:len(got)-1], "\n\t\x1b") {
+		t.Errorf("control characters left in %q", got[:40])
+	}
+}
+
+func TestVerbosityChoosesWhatIsWritten(t *testing.T) {
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	l := loggerTo(w, 1)
+	l.Debugf("debug")
+	l.Infof("info %d", 1)
+	l.Warnf("careful")
+	l.Errorf("bad")
+	w.Close()
+	l.out.close()
+	buf := make([]byte, 1000)
+	n, _ := r.Read(buf)
+	want := "goinit: info 1\ngoinit: warning: careful\ngoinit: bad\n"
+	if string(buf[:n]) != want {
+		t.Errorf("got %q, want %q", buf[:n], want)
+	}
+}
+
+func TestWritingToAFullPipeDropsTheLineAtOnce(t *testing.T) {
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	defer w.Close()
+	fd := int(w.Fd())
+	syscall.SetNonblock(fd, true)
+	for {
+		if _, err := syscall.Write(fd, make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	syscall.SetNonblock(fd, false) // the shared description stays blocking
+	l := &Logger{fd: fd, usable: true}
+	done := make(chan struct{})
+	go func() {
+		for range 100 {
+			l.Errorf("a line nobody reads")
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("logging to a full pipe blocked")
+	}
+	if flags, _ := fcntl(fd, syscall.F_GETFL); flags&syscall.O_NONBLOCK != 0 {
+		t.Error("the shared descriptor was made non-blocking")
+	}
+}
+
+func TestWritingToABrokenPipeRaisesNoSIGPIPE(t *testing.T) {
+	caught := make(chan os.Signal, 10)
+	signal.Notify(caught, syscall.SIGPIPE, syscall.SIGALRM)
+	defer signal.Stop(caught)
+	r, w, _ := os.Pipe()
+	defer w.Close()
+	l := loggerTo(w, 0)
+	l.Errorf("opens the pipe while it has a reader")
+	r.Close()
+	l.Errorf("hits the broken pipe")
+	l.Errorf("is dropped")
+	// The runtime reports pending signals lowest number first, so a
+	// SIGPIPE (13) would come before this SIGALRM (14).
+	syscall.Kill(os.Getpid(), syscall.SIGALRM)
+	if s := <-caught; s != syscall.SIGALRM {
+		t.Fatalf("logging to a broken pipe raised %v", s)
+	}
+	if l.out != nil {
+		t.Error("the logger kept writing after the pipe broke")
+	}
+}
+
+func TestClosedStderrIsNeverWritten(t *testing.T) {
+	l := &Logger{fd: 2, usable: false}
+	l.Errorf("nowhere")
+	if l.out != nil {
+		t.Error("a stderr that was not inherited was opened")
+	}
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestOptionsFromCommandLineAndEnvironment(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		env  []string
+		want options
+	}{
+		{"no command is pause mode", nil, nil, options{}},
+		{"command after --", []string{"-c", "--", "sh", "-c", "x"}, nil, options{singleChild: true, command: []string{"sh", "-c", "x"}}},
+		{"dumb-init style, no --", []string{"-v", "sh", "-c", "-v"}, nil, options{verbosity: 1, command: []string{"sh", "-c", "-v"}}},
+		{"repeated -v", []string{"-vvv", "true"}, nil, options{verbosity: 3, command: []string{"true"}}},
+		{"-g undoes nothing by default", []string{"-g", "true"}, nil, options{command: []string{"true"}}},
+		{"env sets long options", []string{"true"}, []string{"GOINIT_SINGLE_CHILD=1", "GOINIT_SUBREAPER=true", "GOINIT_VERBOSE=2"},
+			options{singleChild: true, subreaper: true, verbosity: 2, command: []string{"true"}}},
+		{"command line beats env", []string{"--verbose=0", "--subreaper=false", "true"}, []string{"GOINIT_VERBOSE=2", "GOINIT_SUBREAPER=1"},
+			options{command: []string{"true"}}},
+		{"-g on the command line beats env single-child", []string{"-g", "true"}, []string{"GOINIT_SINGLE_CHILD=1"}, options{command: []string{"true"}}},
+		{"-c on the command line beats env process-group", []string{"-c", "true"}, []string{"GOINIT_PROCESS_GROUP=1"}, options{singleChild: true, command: []string{"true"}}},
+		{"empty env is unset", []string{"true"}, []string{"GOINIT_VERBOSE="}, options{command: []string{"true"}}},
+		{"first definition wins, as getenv", []string{"true"}, []string{"GOINIT_VERBOSE=1", "GOINIT_VERBOSE=x"}, options{verbosity: 1, command: []string{"true"}}},
+		{"help", []string{"-h", "-c"}, nil, options{help: true, singleChild: true}},
+		{"version", []string{"--version"}, nil, options{version: true}},
+	}
+	for _, c := range cases {
+		got, err := parseOptions(c.args, c.env)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestBadOptionsAreErrorsNamingTheProblem(t *testing.T) {
+	cases := []struct {
+		args    []string
+		env     []string
+		mention string
+	}{
+		{[]string{"--bogus"}, nil, "--bogus"},
+		{[]string{"-Z"}, nil, "'Z'"},
+		{[]string{"--verbose=x"}, nil, "verbose"},
+		{[]string{"--verbose=-1"}, nil, "verbose"},
+		{[]string{"--verbose=10"}, nil, "verbose"},
+		{[]string{"--single-child=2"}, nil, "single-child"},
+		{[]string{"-c", "-g"}, nil, "contradict"},
+		{nil, []string{"GOINIT_SUBREAPER=yes please"}, "GOINIT_SUBREAPER"},
+		{nil, []string{"GOINIT_SINGLE_CHILD=1", "GOINIT_PROCESS_GROUP=1"}, "contradict"},
+	}
+	for _, c := range cases {
+		_, err := parseOptions(c.args, c.env)
+		if err == nil || !strings.Contains(err.Error(), c.mention) {
+			t.Errorf("%v %v: error %v, want one mentioning %q", c.args, c.env, err, c.mention)
+		}
+	}
+}
+
+func FuzzParseOptionsNeverPanics(f *testing.F) {
+	for _, seed := range []string{"-c", "--verbose=3", "-vvv", "--", "-g\x00-c", "--subreaper=\xff", "-", "---x"} {
+		f.Add(seed, "GOINIT_VERBOSE=1")
+	}
+	f.Fuzz(func(t *testing.T, arg, env string) {
+		args := strings.Split(arg, "\x00")
+		o, err := parseOptions(args, []string{env})
+		if err == nil && o.verbosity < 0 {
+			t.Errorf("negative verbosity from %q", args)
+		}
+	})
+}

@@ -1,0 +1,124 @@
+package tests
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestBadUsageGivesOneLineAndExit2AndStartsNothing(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "started")
+	command := []string{"touch", marker}
+	cases := []struct {
+		name string
+		args []string
+		env  []string
+	}{
+		{"unknown long option", []string{"--no-such-option"}, nil},
+		{"unknown short option", []string{"-x"}, nil},
+		{"bad verbosity", []string{"--verbose=lots"}, nil},
+		{"negative verbosity", []string{"--verbose=-1"}, nil},
+		{"bad boolean", []string{"--single-child=maybe"}, nil},
+		{"value for a flag without one", []string{"--subreaper=\xff\xfe"}, nil},
+		{"contradictory targets", []string{"-c", "-g"}, nil},
+		{"bad environment boolean", nil, []string{"GOINIT_SUBREAPER=maybe"}},
+		{"bad environment verbosity", nil, []string{"GOINIT_VERBOSE=\xff"}},
+		{"contradictory environment", nil, []string{"GOINIT_SINGLE_CHILD=1", "GOINIT_PROCESS_GROUP=1"}},
+		{"newline in a value", []string{"--verbose=1\n2"}, nil},
+	}
+	for _, c := range cases {
+		cmd := exec.Command(goinitBin, append(append(c.args, "--"), command...)...)
+		cmd.Env = append(os.Environ(), c.env...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if code := exitCodeOf(err); code != 2 {
+			t.Errorf("%s: exit %d, want 2", c.name, code)
+		}
+		lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "goinit: ") || !strings.Contains(lines[0], "--help") {
+			t.Errorf("%s: stderr %q, want one 'goinit: ...' line with a hint to --help", c.name, stderr.String())
+		}
+		if len(out) != 0 {
+			t.Errorf("%s: stdout %q, want nothing", c.name, out)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("%s: the command was started", c.name)
+		}
+	}
+}
+
+func TestVersionIsTheFormatDockerParses(t *testing.T) {
+	for _, flag := range []string{"--version", "-V"} {
+		out, err := exec.Command(goinitBin, flag).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", flag, err)
+		}
+		if !regexp.MustCompile(`^goinit version \d+\.\d+\.\d+\S* - git\.[0-9a-f]+\S*\n$`).Match(out) {
+			t.Errorf("%s printed %q", flag, out)
+		}
+	}
+}
+
+func TestHelpGoesToStdoutAndExits0(t *testing.T) {
+	for _, flag := range []string{"--help", "-h"} {
+		out, err := exec.Command(goinitBin, flag).Output()
+		if err != nil || !strings.HasPrefix(string(out), "Usage: goinit") {
+			t.Errorf("%s: %v, stdout %q", flag, err, out)
+		}
+		for _, option := range []string{"--single-child", "--process-group", "--subreaper", "--verbose", "--version", "--help"} {
+			if !strings.Contains(string(out), option) {
+				t.Errorf("%s does not mention %s", flag, option)
+			}
+		}
+	}
+}
+
+func TestOptionsComeFromTheEnvironmentUnlessGivenOnTheCommandLine(t *testing.T) {
+	run := func(env []string, args ...string) string {
+		cmd := exec.Command(goinitBin, append(args, "--", "true")...)
+		cmd.Env = append(os.Environ(), env...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v %v: %v (%s)", env, args, err, stderr.String())
+		}
+		return stderr.String()
+	}
+	if !strings.Contains(run([]string{"GOINIT_VERBOSE=1"}), "started") {
+		t.Error("GOINIT_VERBOSE=1 did not make goinit verbose")
+	}
+	if out := run([]string{"GOINIT_VERBOSE=1"}, "--verbose=0"); out != "" {
+		t.Errorf("--verbose=0 on the command line did not beat GOINIT_VERBOSE=1: %q", out)
+	}
+	if out := run([]string{"GOINIT_VERBOSE="}); out != "" {
+		t.Errorf("an empty GOINIT_VERBOSE is unset, but goinit logged %q", out)
+	}
+}
+
+func TestSingleChildFromTheEnvironment(t *testing.T) {
+	inEachMode(t, func(t *testing.T, m mode) {
+		cmd := exec.Command(goinitBin, "--", helperBin, "signals", "--grandchild")
+		cmd.Env = append(os.Environ(), "GOINIT_SINGLE_CHILD=1")
+		r := start(t, m, cmd)
+		r.expect("grandchild ready")
+		r.expect("child ready")
+		r.signal(10)
+		r.expect("child got 10")
+		grandchild := onlyGrandchild(t, r.pid())
+		if err := killSignal(grandchild, 12); err != nil {
+			t.Fatal(err)
+		}
+		r.expect("grandchild got 12")
+		for _, line := range r.seen {
+			if line == "grandchild got 10" {
+				t.Fatalf("GOINIT_SINGLE_CHILD=1 still signalled the group: %q", r.seen)
+			}
+		}
+		r.finish()
+	})
+}
