@@ -6,8 +6,8 @@ package main
 import (
 	"io"
 	"os"
-	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 
 	"goinit/diag"
 	"goinit/internal/goruntime"
@@ -29,15 +29,12 @@ const exitUsage = 2
 const gcHeadroom = 4 << 20
 
 func init() {
-	// goinit is one event loop, so one processor is all it can use; setting
-	// it also stops the runtime from re-reading cgroup limits.
-	runtime.GOMAXPROCS(1)
 	// No collection on a timer, so an idle goinit never wakes up: collect
 	// only when memory grows gcHeadroom beyond what start-up needed.
 	debug.SetGCPercent(-1)
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	debug.SetMemoryLimit(int64(ms.Sys) + gcHeadroom)
+	total := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(total)
+	debug.SetMemoryLimit(int64(total[0].Value.Uint64()) + gcHeadroom)
 }
 
 func main() {

@@ -37,12 +37,21 @@ import (
 
 // Read by the handler; set before it is installed and never changed.
 var (
-	pipeRead, pipeWrite int32 = -1, -1
-	ownPid              int32
-	runtimeHandler      uintptr              // the Go runtime's own handler
+	pipeRead, pipeWrite int32                = -1, -1
 	route               [numSignals + 1]byte // what the handler does with each signal
 	sigbytes            [numSignals + 1]byte // sigbytes[n] == n, what is written for n
 )
+
+// ownPid is goinit's pid, to recognise the runtime's signals to itself.
+//
+//lint:ignore U1000 read by handler_*.s
+var ownPid int32
+
+// runtimeHandler is the Go runtime's own handler, which the handler calls
+// for the signals that are the runtime's.
+//
+//lint:ignore U1000 read by handler_*.s
+var runtimeHandler uintptr
 
 // childPending is set by the handler on SIGCHLD, before it writes to the
 // pipe, and cleared by Wait.
@@ -59,6 +68,8 @@ const (
 
 // handler is entered by the kernel as handler(sig, info, ctx), in the C
 // calling convention, on the signal stack.
+//
+//lint:ignore U1000 installed through handlerAddr
 func handler()
 
 // handlerAddr returns handler's entry address.

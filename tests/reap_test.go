@@ -54,6 +54,9 @@ func TestOrphansAreLoggedAtDebugVerbosity(t *testing.T) {
 	inEachMode(t, func(t *testing.T, m mode) {
 		r := startGoinit(t, m, "-vv", "--", helperBin, "orphans", "3")
 		r.expect("orphans done")
+		if !eventually(func() bool { return len(children(r.pid())) == 1 }) {
+			t.Fatal("orphans not reaped")
+		}
 		r.finish()
 		if n := strings.Count(r.Stderr(), "reaped orphan"); n != 3 {
 			t.Errorf("want 3 'reaped orphan' lines at -vv, got %d in %q", n, r.Stderr())
