@@ -28,7 +28,7 @@ helper:
 test: build lint unit integration
 
 unit:
-	go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
+	CGO_ENABLED=1 go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
 
 integration: build helper
 	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
