@@ -62,6 +62,10 @@ func run(args, env []string, stdout io.Writer) int {
 		Env:         env,
 		SingleChild: opts.singleChild,
 		Subreaper:   opts.subreaper,
+		Grace:       opts.grace,
+		WaitAll:     opts.waitAll,
+		StopDelay:   opts.stopDelay,
+		Pdeathsig:   opts.pdeathsig,
 		Log:         diag.New(opts.verbosity),
 	})
 }

@@ -6,8 +6,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
+
+	"goinit/forward"
 )
 
 // options is goinit's configuration as the user gave it.
@@ -15,10 +19,17 @@ type options struct {
 	singleChild bool
 	subreaper   bool
 	verbosity   int
+	grace       time.Duration
+	waitAll     bool
+	stopDelay   time.Duration
+	pdeathsig   syscall.Signal
 	help        bool
 	version     bool
 	command     []string // empty: pause mode
 }
+
+// defaultGrace is how long leftovers get between SIGTERM and SIGKILL.
+const defaultGrace = 5 * time.Second
 
 const usage = `Usage: goinit [OPTIONS] [--] COMMAND [ARG...]
        goinit [OPTIONS]            (no command: pause, reaping orphans)
@@ -33,12 +44,25 @@ Options:
                         (the default; accepted for tini)
   -s, --subreaper       register as child subreaper even as PID 1
                         (always done when not PID 1)
+      --grace DURATION  once the command has exited, give the processes it
+                        left SIGTERM and this long before SIGKILL (default 5s;
+                        0: SIGKILL at once)
+      --wait-all        once the command has exited, wait for the processes
+                        it left to exit on their own; SIGTERM or SIGINT then
+                        starts the drain
+      --stop-delay DURATION
+                        hold a SIGTERM this long before forwarding it; a
+                        second SIGTERM or a SIGINT forwards it at once
+  -p, --pdeathsig SIGNAL
+                        act as if sent SIGNAL when goinit's parent dies
   -v, --verbose         log more; repeat for more (-vv)
   -V, --version         print the version and exit
   -h, --help            print this help and exit
 
-Every long option can also be set in the environment as GOINIT_<NAME>
-(GOINIT_SINGLE_CHILD=1, GOINIT_VERBOSE=2, ...); the command line wins.
+DURATION is a number of seconds or a Go duration (500ms, 1m30s); SIGNAL a
+name (TERM, SIGTERM, rtmin+3) or a number. Every long option can also be
+set in the environment as GOINIT_<NAME> (GOINIT_SINGLE_CHILD=1,
+GOINIT_GRACE=10s, ...); the command line wins.
 
 Exit codes: the command's own; 126 command found but not executable;
 127 command not found; 1 goinit could not start it; 2 bad usage.
@@ -60,6 +84,11 @@ func parseOptions(args, env []string) (options, error) {
 	fs.BoolVarP(&o.singleChild, "single-child", "c", false, "")
 	fs.BoolVarP(&processGroup, "process-group", "g", false, "")
 	fs.BoolVarP(&o.subreaper, "subreaper", "s", false, "")
+	o.grace = defaultGrace
+	fs.Var((*duration)(&o.grace), "grace", "")
+	fs.BoolVar(&o.waitAll, "wait-all", false, "")
+	fs.Var((*duration)(&o.stopDelay), "stop-delay", "")
+	fs.VarP((*deathSignal)(&o.pdeathsig), "pdeathsig", "p", "")
 	fs.VarPF((*verbosity)(&o.verbosity), "verbose", "v", "").NoOptDefVal = "+1"
 	fs.BoolVarP(&o.help, "help", "h", false, "")
 	fs.BoolVarP(&o.version, "version", "V", false, "")
@@ -74,7 +103,7 @@ func parseOptions(args, env []string) (options, error) {
 		return o, err
 	}
 	targetOnCommandLine := fs.Changed("single-child") || fs.Changed("process-group")
-	for _, name := range []string{"single-child", "process-group", "subreaper", "verbose"} {
+	for _, name := range []string{"single-child", "process-group", "subreaper", "verbose", "grace", "wait-all", "stop-delay", "pdeathsig"} {
 		if fs.Changed(name) || (targetOnCommandLine && (name == "single-child" || name == "process-group")) {
 			continue
 		}
@@ -153,3 +182,55 @@ func (v *verbosity) Set(s string) error {
 
 func (v *verbosity) String() string { return strconv.Itoa(int(*v)) }
 func (v *verbosity) Type() string   { return "count" }
+
+// maxDuration bounds --grace and --stop-delay: a longer wait is a mistake.
+const maxDuration = 24 * time.Hour
+
+// duration is a DURATION: seconds ("10", "2.5") or a Go duration ("500ms").
+type duration time.Duration
+
+func (d *duration) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || secs != secs { // NaN
+			return errors.New("want seconds or a duration such as 500ms or 1m30s")
+		}
+		if secs > maxDuration.Seconds() || secs < 0 {
+			return errors.New("must be between 0 and 24h")
+		}
+		v = time.Duration(secs * float64(time.Second))
+	}
+	if v < 0 || v > maxDuration {
+		return errors.New("must be between 0 and 24h")
+	}
+	*d = duration(v)
+	return nil
+}
+
+func (d *duration) String() string { return time.Duration(*d).String() }
+func (d *duration) Type() string   { return "duration" }
+
+// deathSignal is the SIGNAL of --pdeathsig: one goinit can catch, or it
+// would die of it without passing it on.
+type deathSignal syscall.Signal
+
+func (s *deathSignal) Set(v string) error {
+	sig, err := forward.ParseSignal(v)
+	if err != nil {
+		return err
+	}
+	if sig == syscall.SIGKILL || sig == syscall.SIGSTOP || sig == 33 {
+		return errors.New(forward.Name(sig) + " cannot be caught, so goinit could not pass it on")
+	}
+	*s = deathSignal(sig)
+	return nil
+}
+
+func (s *deathSignal) String() string {
+	if *s == 0 {
+		return ""
+	}
+	return forward.Name(syscall.Signal(*s))
+}
+func (s *deathSignal) Type() string { return "signal" }

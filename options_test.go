@@ -3,7 +3,9 @@ package main
 import (
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestOptionsFromCommandLineAndEnvironment(t *testing.T) {
@@ -13,21 +15,26 @@ func TestOptionsFromCommandLineAndEnvironment(t *testing.T) {
 		env  []string
 		want options
 	}{
-		{"no command is pause mode", nil, nil, options{}},
-		{"command after --", []string{"-c", "--", "sh", "-c", "x"}, nil, options{singleChild: true, command: []string{"sh", "-c", "x"}}},
-		{"dumb-init style, no --", []string{"-v", "sh", "-c", "-v"}, nil, options{verbosity: 1, command: []string{"sh", "-c", "-v"}}},
-		{"repeated -v", []string{"-vvv", "true"}, nil, options{verbosity: 3, command: []string{"true"}}},
-		{"-g undoes nothing by default", []string{"-g", "true"}, nil, options{command: []string{"true"}}},
+		{"no command is pause mode", nil, nil, options{grace: defaultGrace}},
+		{"command after --", []string{"-c", "--", "sh", "-c", "x"}, nil, options{grace: defaultGrace, singleChild: true, command: []string{"sh", "-c", "x"}}},
+		{"dumb-init style, no --", []string{"-v", "sh", "-c", "-v"}, nil, options{grace: defaultGrace, verbosity: 1, command: []string{"sh", "-c", "-v"}}},
+		{"repeated -v", []string{"-vvv", "true"}, nil, options{grace: defaultGrace, verbosity: 3, command: []string{"true"}}},
+		{"-g undoes nothing by default", []string{"-g", "true"}, nil, options{grace: defaultGrace, command: []string{"true"}}},
 		{"env sets long options", []string{"true"}, []string{"GOINIT_SINGLE_CHILD=1", "GOINIT_SUBREAPER=true", "GOINIT_VERBOSE=2"},
-			options{singleChild: true, subreaper: true, verbosity: 2, command: []string{"true"}}},
+			options{grace: defaultGrace, singleChild: true, subreaper: true, verbosity: 2, command: []string{"true"}}},
 		{"command line beats env", []string{"--verbose=0", "--subreaper=false", "true"}, []string{"GOINIT_VERBOSE=2", "GOINIT_SUBREAPER=1"},
-			options{command: []string{"true"}}},
-		{"-g on the command line beats env single-child", []string{"-g", "true"}, []string{"GOINIT_SINGLE_CHILD=1"}, options{command: []string{"true"}}},
-		{"-c on the command line beats env process-group", []string{"-c", "true"}, []string{"GOINIT_PROCESS_GROUP=1"}, options{singleChild: true, command: []string{"true"}}},
-		{"empty env is unset", []string{"true"}, []string{"GOINIT_VERBOSE="}, options{command: []string{"true"}}},
-		{"first definition wins, as getenv", []string{"true"}, []string{"GOINIT_VERBOSE=1", "GOINIT_VERBOSE=x"}, options{verbosity: 1, command: []string{"true"}}},
-		{"help", []string{"-h", "-c"}, nil, options{help: true, singleChild: true}},
-		{"version", []string{"--version"}, nil, options{version: true}},
+			options{grace: defaultGrace, command: []string{"true"}}},
+		{"-g on the command line beats env single-child", []string{"-g", "true"}, []string{"GOINIT_SINGLE_CHILD=1"}, options{grace: defaultGrace, command: []string{"true"}}},
+		{"-c on the command line beats env process-group", []string{"-c", "true"}, []string{"GOINIT_PROCESS_GROUP=1"}, options{grace: defaultGrace, singleChild: true, command: []string{"true"}}},
+		{"empty env is unset", []string{"true"}, []string{"GOINIT_VERBOSE="}, options{grace: defaultGrace, command: []string{"true"}}},
+		{"first definition wins, as getenv", []string{"true"}, []string{"GOINIT_VERBOSE=1", "GOINIT_VERBOSE=x"}, options{grace: defaultGrace, verbosity: 1, command: []string{"true"}}},
+		{"help", []string{"-h", "-c"}, nil, options{help: true, singleChild: true, grace: defaultGrace}},
+		{"shutdown options", []string{"--grace=1m", "--wait-all", "--stop-delay", "2.5", "-p", "sigusr1", "x"}, nil,
+			options{grace: time.Minute, waitAll: true, stopDelay: 2500 * time.Millisecond, pdeathsig: syscall.SIGUSR1, command: []string{"x"}}},
+		{"grace 0", []string{"--grace", "0", "x"}, nil, options{command: []string{"x"}}},
+		{"shutdown options from env", []string{"x"}, []string{"GOINIT_GRACE=30", "GOINIT_WAIT_ALL=1", "GOINIT_STOP_DELAY=10s", "GOINIT_PDEATHSIG=HUP"},
+			options{grace: 30 * time.Second, waitAll: true, stopDelay: 10 * time.Second, pdeathsig: syscall.SIGHUP, command: []string{"x"}}},
+		{"version", []string{"--version"}, nil, options{grace: defaultGrace, version: true}},
 	}
 	for _, c := range cases {
 		got, err := parseOptions(c.args, c.env)
@@ -54,6 +61,18 @@ func TestBadOptionsAreErrorsNamingTheProblem(t *testing.T) {
 		{[]string{"--verbose=10"}, nil, "verbose"},
 		{[]string{"--single-child=2"}, nil, "single-child"},
 		{[]string{"-c", "-g"}, nil, "contradict"},
+		{[]string{"--grace=-1s"}, nil, "grace"},
+		{[]string{"--grace="}, nil, "grace"},
+		{[]string{"--grace=forever"}, nil, "grace"},
+		{[]string{"--grace=25h"}, nil, "grace"},
+		{[]string{"--grace=1e99"}, nil, "grace"},
+		{[]string{"--grace=NaN"}, nil, "grace"},
+		{[]string{"--stop-delay=-5"}, nil, "stop-delay"},
+		{[]string{"-p", "KILL"}, nil, "cannot be caught"},
+		{[]string{"-p", "NOPE"}, nil, "NOPE"},
+		{[]string{"-p", "0"}, nil, "out of range"},
+		{nil, []string{"GOINIT_GRACE=soon"}, "GOINIT_GRACE"},
+		{nil, []string{"GOINIT_PDEATHSIG=STOP"}, "GOINIT_PDEATHSIG"},
 		{nil, []string{"GOINIT_SUBREAPER=yes please"}, "GOINIT_SUBREAPER"},
 		{nil, []string{"GOINIT_SINGLE_CHILD=1", "GOINIT_PROCESS_GROUP=1"}, "contradict"},
 	}

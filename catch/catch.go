@@ -75,6 +75,14 @@ func handler()
 // handlerAddr returns handler's entry address.
 func handlerAddr() uintptr
 
+// parentAtStart is goinit's parent when catching began, as early as
+// goinit's code runs.
+var parentAtStart = syscall.Getppid()
+
+// ParentAtStart returns goinit's parent pid as early as goinit could read
+// it, to tell whether the parent has died since.
+func ParentAtStart() int { return parentAtStart }
+
 // initErr records why catching could not be set up; see Err.
 var initErr = install()
 

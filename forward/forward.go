@@ -9,7 +9,8 @@
 //
 // A Forwarder never signals once told the child has been reaped: from then
 // on the child's pid, which is also its group's id, may name an unrelated
-// process.
+// process. ToAll, for what the child leaves behind, signals only goinit's
+// own tree (the whole PID namespace when goinit is its PID 1).
 package forward
 
 import "syscall"

@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -129,4 +131,54 @@ func TestATargetThatIsGoneIsNotAnError(t *testing.T) {
 	if err := New(cmd.Process.Pid, false).Forward(syscall.SIGTERM); err != nil {
 		t.Errorf("Forward to a vanished group: %v", err)
 	}
+}
+
+func TestToAllReachesEveryDescendantAndNothingElse(t *testing.T) {
+	// A tree under this test process: a shell, a sleep in its group, and
+	// a sleep that left for a session of its own.
+	tree := exec.Command("sh", "-c", "sleep 100 & setsid sleep 100 & echo started; wait")
+	out, _ := tree.StdoutPipe()
+	if err := tree.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out.Read(make([]byte, 8))
+	bystander := exec.Command("sleep", "100") // also this process's child
+	bystander.Start()
+	defer bystander.Process.Kill()
+
+	var pids []int
+	deadline := time.Now().Add(10 * time.Second)
+	for len(pids) < 4 && time.Now().Before(deadline) { // sh, 2 sleeps, bystander
+		pids, _ = Descendants()
+		time.Sleep(time.Millisecond)
+	}
+	if len(pids) < 4 {
+		t.Fatalf("descendants %v, want the tree's three and the bystander", pids)
+	}
+	bystander.Process.Kill()
+	bystander.Wait()
+	if _, err := ToAll(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// The shell dies of SIGTERM, or exits once its sleeps have.
+	done := make(chan struct{})
+	go func() { tree.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shell survived")
+	}
+	for _, pid := range pids {
+		for syscall.Kill(pid, 0) == nil && processAlive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("descendant %d survived SIGTERM", pid)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+func processAlive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	return err == nil && !strings.Contains(string(b), ") Z ")
 }

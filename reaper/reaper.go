@@ -25,16 +25,21 @@ func BecomeSubreaper() error {
 }
 
 // Reap collects every child that has exited so far and calls collected for
-// each with its wait status. It returns when none is left to collect.
-func Reap(collected func(pid int, status syscall.WaitStatus)) {
+// each with its wait status. It returns when none is left to collect,
+// reporting whether goinit still has children, that is, whether any of its
+// descendants is still alive (an orphan is re-parented to goinit, so the
+// last descendant to go is always one of goinit's children).
+func Reap(collected func(pid int, status syscall.WaitStatus)) (childrenLeft bool) {
 	for {
 		var status syscall.WaitStatus
 		pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
 		switch {
 		case err == syscall.EINTR:
 			continue
-		case err != nil || pid <= 0: // ECHILD: no children at all; 0: none exited
-			return
+		case err == syscall.ECHILD:
+			return false
+		case err != nil || pid <= 0: // 0: children left, none exited
+			return true
 		}
 		collected(pid, status)
 	}

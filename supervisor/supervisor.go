@@ -1,19 +1,30 @@
-// Package supervisor is goinit's lifecycle: start the command, then forward
-// signals and reap exits until the command has exited, then return the
-// status goinit exits with. Without a command it pauses (the Kubernetes
-// pause container): it reaps orphans until SIGINT or SIGTERM.
+// Package supervisor is goinit's lifecycle: start the command; forward
+// signals and reap exits while it runs; once it has exited, drain what it
+// left behind; then return the status goinit exits with. Without a command
+// it pauses (the Kubernetes pause container) until SIGINT or SIGTERM.
 //
-// Run must be called from goinit's main goroutine, once. Every event is
-// handled in one loop, so the order of events is the order of the code:
-// a signal is forwarded only while the child has not been reaped.
+// Draining: every remaining process (the whole PID namespace when goinit is
+// PID 1, every descendant otherwise) gets SIGTERM, then up to Grace to exit
+// while goinit keeps reaping, then SIGKILL. When nothing is left goinit
+// returns at once. With WaitAll it first waits for them to exit on their
+// own, still forwarding signals to them, until SIGTERM or SIGINT starts the
+// drain.
+//
+// Run must be called once, from goinit's main goroutine. Every event (a
+// signal, an exit, a deadline) is handled in one loop, in the order the
+// code reads: a signal is forwarded to the child only while the child has
+// not been reaped.
 package supervisor
 
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"goinit/catch"
 	"goinit/child"
@@ -28,8 +39,19 @@ type Config struct {
 	Env         []string // the command's environment
 	SingleChild bool     // forward to the child only, not its process group
 	Subreaper   bool     // register as subreaper even as PID 1
-	Log         *diag.Logger
+
+	Grace     time.Duration  // between SIGTERM and SIGKILL when draining
+	WaitAll   bool           // after the child, wait for the rest to exit on their own
+	StopDelay time.Duration  // hold a SIGTERM this long before forwarding it
+	Pdeathsig syscall.Signal // ask for this signal when goinit's parent dies; 0: none
+
+	Log *diag.Logger
 }
+
+// killWait bounds the wait for processes to die after SIGKILL: one stuck in
+// the kernel (uninterruptible I/O) must not keep goinit, and so the
+// container, from exiting.
+const killWait = 2 * time.Second
 
 // Run runs the lifecycle and returns goinit's exit code.
 func Run(cfg Config) int {
@@ -44,76 +66,237 @@ func Run(cfg Config) int {
 			log.Warnf("cannot register as child subreaper (%v): orphans of the command will not be reaped by goinit", err)
 		}
 	}
+	if cfg.Pdeathsig != 0 {
+		askForParentDeathSignal(cfg.Pdeathsig, log)
+	}
+	l := &lifecycle{cfg: cfg, log: log}
 	if len(cfg.Command) == 0 {
 		if !isPID1 {
 			log.Warnf("no command and not PID 1: pausing as a subreaper; orphans elsewhere in this PID namespace go to its PID 1, not to goinit")
 		}
-		return pause(log)
+		l.phase = pausing
+		return l.loop()
 	}
-
 	proc, err := child.Start(cfg.Command, cfg.Env)
 	if err != nil {
 		return startFailed(err, log)
 	}
 	log.Infof("started %q as pid %d", cfg.Command[0], proc.Pid)
-	return supervise(proc, cfg)
+	l.childPid, l.fwd, l.phase = proc.Pid, forward.New(proc.Pid, cfg.SingleChild), running
+	return l.loop()
 }
 
-// supervise forwards signals to the child and reaps until the child exits.
-func supervise(proc *child.Process, cfg Config) int {
-	log := cfg.Log
-	fwd := forward.New(proc.Pid, cfg.SingleChild)
+type phase int
+
+const (
+	running     phase = iota // the child runs
+	pausing                  // pause mode: no child
+	waitingAll               // the child has exited; --wait-all waits for the rest
+	terminating              // SIGTERM sent to what is left; waiting up to Grace
+	killing                  // SIGKILL sent; waiting up to killWait
+	done
+)
+
+// lifecycle is the state of Run's loop.
+type lifecycle struct {
+	cfg   Config
+	log   *diag.Logger
+	phase phase
+
+	childPid int
+	fwd      *forward.Forwarder
+	status   syscall.WaitStatus // the child's, once reaped
+
+	heldTerm time.Time // when a SIGTERM held by --stop-delay is due; zero: none
+	deadline time.Time // end of the grace period, or of the wait after SIGKILL
+
+	drainStart time.Time
+	leftAtTerm int // processes found when the drain began
+	leftAtKill int // processes still there for SIGKILL
+}
+
+// loop handles events until the lifecycle is done and returns the exit code.
+func (l *lifecycle) loop() int {
 	var sigs []syscall.Signal
-	for {
-		sigs = catch.Wait(sigs[:0], time.Time{})
+	for l.phase != done {
+		sigs = catch.Wait(sigs[:0], l.nextDeadline())
 		for _, sig := range sigs {
-			if sig != syscall.SIGCHLD {
-				if log.Debugging() { // formatting allocates; keep the loop free of it
-					log.Debugf("forwarding %s", forward.Name(sig))
-				}
-				if err := fwd.Forward(sig); err != nil {
-					log.Warnf("forwarding %s: %v", forward.Name(sig), err)
-				}
-				continue
+			if sig == syscall.SIGCHLD {
+				l.onExits()
+			} else {
+				l.onSignal(sig)
 			}
-			if status, exited := reapChild(proc.Pid, log); exited {
-				fwd.ChildReaped()
-				log.Infof("command exited: %s", describe(status))
-				return reaper.ExitCode(status)
+			if l.phase == done {
+				break
 			}
+		}
+		l.onTime(time.Now())
+	}
+	return reaper.ExitCode(l.status)
+}
+
+func (l *lifecycle) nextDeadline() time.Time {
+	switch {
+	case l.phase == running && !l.heldTerm.IsZero():
+		return l.heldTerm
+	case l.phase == terminating || l.phase == killing:
+		return l.deadline
+	}
+	return time.Time{}
+}
+
+func (l *lifecycle) onSignal(sig syscall.Signal) {
+	switch l.phase {
+	case running:
+		l.forwardToChild(sig)
+	case pausing:
+		if sig == syscall.SIGINT || sig == syscall.SIGTERM {
+			l.log.Noticef("pause: got %s, exiting", forward.Name(sig))
+			l.startDrain(childrenLeft())
+		}
+	case waitingAll:
+		if sig == syscall.SIGINT || sig == syscall.SIGTERM {
+			l.log.Infof("got %s while waiting for the remaining processes: draining", forward.Name(sig))
+			l.startDrain(true)
+			return
+		}
+		if _, err := forward.ToAll(sig); err != nil {
+			l.log.Warnf("forwarding %s: %v", forward.Name(sig), err)
+		}
+	default:
+		if l.log.Debugging() {
+			l.log.Debugf("draining: %s not forwarded", forward.Name(sig))
 		}
 	}
 }
 
-// reapChild collects every exited process and reports whether the child
-// was among them, and its status.
-func reapChild(pid int, log *diag.Logger) (status syscall.WaitStatus, exited bool) {
-	reaper.Reap(func(p int, ws syscall.WaitStatus) {
-		if p == pid {
-			status, exited = ws, true
-			return
+// forwardToChild forwards sig, holding a SIGTERM for --stop-delay. A second
+// SIGTERM, or a SIGINT, sends the held one at once.
+func (l *lifecycle) forwardToChild(sig syscall.Signal) {
+	held := !l.heldTerm.IsZero()
+	switch {
+	case sig == syscall.SIGTERM && !held && l.cfg.StopDelay > 0:
+		l.heldTerm = time.Now().Add(l.cfg.StopDelay)
+		l.log.Infof("holding SIGTERM for %v (--stop-delay)", l.cfg.StopDelay)
+		return
+	case (sig == syscall.SIGTERM || sig == syscall.SIGINT) && held:
+		l.heldTerm = time.Time{}
+		l.send(syscall.SIGTERM)
+		if sig == syscall.SIGTERM {
+			return // the second SIGTERM is the held one, sent now
 		}
-		if log.Debugging() {
-			log.Debugf("reaped orphan pid %d (%s)", p, describe(ws))
-		}
-	})
-	return status, exited
+	}
+	l.send(sig)
 }
 
-// pause reaps orphans until SIGINT or SIGTERM, ignoring every other signal.
-func pause(log *diag.Logger) int {
-	var sigs []syscall.Signal
-	for {
-		sigs = catch.Wait(sigs[:0], time.Time{})
-		for _, sig := range sigs {
-			switch sig {
-			case syscall.SIGINT, syscall.SIGTERM:
-				log.Noticef("pause: got %s, exiting", forward.Name(sig))
-				return 0
-			case syscall.SIGCHLD:
-				reapChild(0, log)
-			}
+func (l *lifecycle) send(sig syscall.Signal) {
+	if l.log.Debugging() { // formatting allocates; keep the loop free of it
+		l.log.Debugf("forwarding %s", forward.Name(sig))
+	}
+	if err := l.fwd.Forward(sig); err != nil {
+		l.log.Warnf("forwarding %s: %v", forward.Name(sig), err)
+	}
+}
+
+// onExits reaps and moves on when the child, or everything, is gone.
+func (l *lifecycle) onExits() {
+	childExited := false
+	left := reaper.Reap(func(pid int, ws syscall.WaitStatus) {
+		if pid == l.childPid && l.phase == running {
+			l.status, childExited = ws, true
+			return
 		}
+		if l.log.Debugging() {
+			l.log.Debugf("reaped orphan pid %d (%s)", pid, describe(ws))
+		}
+	})
+	switch {
+	case childExited:
+		l.fwd.ChildReaped()
+		l.heldTerm = time.Time{}
+		l.log.Infof("command exited: %s", describe(l.status))
+		if l.cfg.WaitAll && left {
+			l.log.Infof("waiting for the remaining processes (--wait-all)")
+			l.phase = waitingAll
+			return
+		}
+		l.startDrain(left)
+	case !left && (l.phase == waitingAll || l.phase == terminating || l.phase == killing):
+		l.finishDrain()
+	}
+}
+
+// startDrain sends what is left SIGTERM (SIGKILL with no grace period).
+func (l *lifecycle) startDrain(left bool) {
+	if !left {
+		l.phase = done // the common case: nothing left, no delay
+		return
+	}
+	l.drainStart = time.Now()
+	if l.cfg.Grace <= 0 {
+		l.kill()
+		return
+	}
+	n, err := forward.ToAll(syscall.SIGTERM)
+	if err != nil {
+		l.log.Warnf("draining: %v", err)
+	}
+	l.leftAtTerm = n
+	l.phase, l.deadline = terminating, l.drainStart.Add(l.cfg.Grace)
+}
+
+// kill sends SIGKILL to what is left.
+func (l *lifecycle) kill() {
+	n, err := forward.ToAll(syscall.SIGKILL)
+	if err != nil {
+		l.log.Warnf("draining: %v", err)
+	}
+	if l.phase != terminating {
+		l.leftAtTerm = n // --grace 0: SIGKILL straight away
+	}
+	l.leftAtKill = n
+	l.phase, l.deadline = killing, time.Now().Add(killWait)
+}
+
+func (l *lifecycle) onTime(now time.Time) {
+	switch {
+	case l.phase == running && !l.heldTerm.IsZero() && !now.Before(l.heldTerm):
+		l.heldTerm = time.Time{}
+		l.send(syscall.SIGTERM)
+	case l.phase == terminating && !now.Before(l.deadline):
+		l.kill()
+	case l.phase == killing && !now.Before(l.deadline):
+		if n, _ := forward.Descendants(); len(n) > 0 {
+			l.log.Warnf("draining: %d processes did not die after SIGKILL; exiting anyway", len(n))
+		}
+		l.finishDrain()
+	}
+}
+
+func (l *lifecycle) finishDrain() {
+	l.log.Infof("drained: %d processes were left, %d exited on SIGTERM, %d needed SIGKILL, in %v",
+		l.leftAtTerm, l.leftAtTerm-l.leftAtKill, l.leftAtKill, time.Since(l.drainStart).Round(time.Millisecond))
+	l.phase = done
+}
+
+// childrenLeft reports whether goinit has any child, dead or alive.
+func childrenLeft() bool {
+	return reaper.Reap(func(int, syscall.WaitStatus) {})
+}
+
+// askForParentDeathSignal makes the kernel send sig to goinit when goinit's
+// parent dies. The request belongs to the calling thread and lapses if that
+// thread exits, so the main goroutine, which lives as long as goinit,
+// keeps this thread for good. A parent that died before the request is
+// treated as if it had died just after.
+func askForParentDeathSignal(sig syscall.Signal, log *diag.Logger) {
+	runtime.LockOSThread()
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(sig), 0, 0, 0); err != nil {
+		log.Warnf("cannot ask for %s when the parent dies: %v", forward.Name(sig), err)
+		return
+	}
+	if os.Getppid() != catch.ParentAtStart() {
+		syscall.Kill(os.Getpid(), sig)
 	}
 }
 
