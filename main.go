@@ -4,6 +4,7 @@
 package main
 
 import (
+	_ "embed"
 	"io"
 	"os"
 	"runtime/debug"
@@ -19,6 +20,11 @@ var (
 	version = "0.0.0-dev"
 	commit  = "unknown"
 )
+
+// license is printed by -l/--license.
+//
+//go:embed LICENSE
+var license string
 
 // exitUsage is the exit code for a command line goinit cannot accept.
 const exitUsage = 2
@@ -56,12 +62,18 @@ func run(args, env []string, stdout io.Writer) int {
 	case opts.version:
 		io.WriteString(stdout, "goinit version "+version+" - git."+commit+"\n")
 		return 0
+	case opts.license:
+		io.WriteString(stdout, license)
+		return 0
 	}
 	return supervisor.Run(supervisor.Config{
 		Command:     opts.command,
 		Env:         env,
 		SingleChild: opts.singleChild,
 		Subreaper:   opts.subreaper,
+		Rewrite:     opts.rewrite,
+		RemapExit:   opts.remapExit,
+		WarnOnReap:  opts.warnOnReap,
 		Grace:       opts.grace,
 		WaitAll:     opts.waitAll,
 		StopDelay:   opts.stopDelay,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,12 +20,16 @@ type options struct {
 	singleChild bool
 	subreaper   bool
 	verbosity   int
+	rewrite     forward.Rewrite
+	remapExit   []int // exit codes turned into 0
+	warnOnReap  bool
 	grace       time.Duration
 	waitAll     bool
 	stopDelay   time.Duration
 	pdeathsig   syscall.Signal
 	help        bool
 	version     bool
+	license     bool
 	command     []string // empty: pause mode
 }
 
@@ -42,8 +47,13 @@ Options:
   -c, --single-child    forward signals to the child only, not its group
   -g, --process-group   forward signals to the child's process group
                         (the default; accepted for tini)
+  -r, --rewrite FROM:TO forward signal FROM as signal TO (TO 0: drop it);
+                        repeatable
+  -e, --remap-exit CODE exit 0 when the command's exit code is CODE (0-255);
+                        repeatable
   -s, --subreaper       register as child subreaper even as PID 1
                         (always done when not PID 1)
+  -w, --warn-on-reap    warn for every reaped process that was not the child
       --grace DURATION  once the command has exited, give the processes it
                         left SIGTERM and this long before SIGKILL (default 5s;
                         0: SIGKILL at once)
@@ -57,12 +67,16 @@ Options:
                         act as if sent SIGNAL when goinit's parent dies
   -v, --verbose         log more; repeat for more (-vv)
   -V, --version         print the version and exit
+  -l, --license         print the license and exit
   -h, --help            print this help and exit
 
 DURATION is a number of seconds or a Go duration (500ms, 1m30s); SIGNAL a
 name (TERM, SIGTERM, rtmin+3) or a number. Every long option can also be
 set in the environment as GOINIT_<NAME> (GOINIT_SINGLE_CHILD=1,
-GOINIT_GRACE=10s, ...); the command line wins.
+GOINIT_GRACE=10s, GOINIT_REMAP_EXIT=143,130...); the command line wins.
+tini's and dumb-init's variables work too: TINI_SUBREAPER,
+TINI_KILL_PROCESS_GROUP, TINI_VERBOSITY, DUMB_INIT_SETSID=0,
+DUMB_INIT_DEBUG=1.
 
 Exit codes: the command's own; 126 command found but not executable;
 127 command not found; 1 goinit could not start it; 2 bad usage.
@@ -71,20 +85,56 @@ Exit codes: the command's own; 126 command found but not executable;
 // envPrefix names the environment variables that set long options.
 const envPrefix = "GOINIT_"
 
+// fromEnvironment are the long options GOINIT_<NAME> can set. The actions
+// (help, version, license) are command-line only; the target (single-child,
+// process-group) is decided as a whole by chooseTarget.
+var fromEnvironment = []string{"subreaper", "verbose", "rewrite", "remap-exit", "warn-on-reap", "grace", "wait-all", "stop-delay", "pdeathsig"}
+
 // parseOptions reads the command line, then the environment for every long
-// option the command line left unset. Parsing stops at "--" or at the first
+// option the command line left unset: GOINIT_<NAME> first, then the
+// variables tini and dumb-init read. Parsing stops at "--" or at the first
 // word that is not an option, so the command's own options are never read.
 func parseOptions(args, env []string) (options, error) {
-	var o options
-	var processGroup bool
+	o := options{grace: defaultGrace}
+	fs := newFlagSet(&o)
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.help || o.version || o.license {
+		return o, nil
+	}
+	for _, name := range fromEnvironment {
+		if !fs.Changed(name) {
+			if err := setFromEnv(fs, name, env); err != nil {
+				return o, err
+			}
+		}
+	}
+	if err := applyPeerEnvironment(fs, env, &o); err != nil {
+		return o, err
+	}
+	single, err := chooseTarget(fs, env)
+	if err != nil {
+		return o, err
+	}
+	o.singleChild = single
+	if len(fs.Args()) > 0 {
+		o.command = fs.Args()
+	}
+	return o, nil
+}
+
+func newFlagSet(o *options) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("goinit", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.SetInterspersed(false)
-	fs.BoolVarP(&o.singleChild, "single-child", "c", false, "")
-	fs.BoolVarP(&processGroup, "process-group", "g", false, "")
+	fs.BoolP("single-child", "c", false, "")
+	fs.BoolP("process-group", "g", false, "")
+	fs.VarP((*rewrites)(&o.rewrite), "rewrite", "r", "")
+	fs.VarP((*exitCodes)(&o.remapExit), "remap-exit", "e", "")
 	fs.BoolVarP(&o.subreaper, "subreaper", "s", false, "")
-	o.grace = defaultGrace
+	fs.BoolVarP(&o.warnOnReap, "warn-on-reap", "w", false, "")
 	fs.Var((*duration)(&o.grace), "grace", "")
 	fs.BoolVar(&o.waitAll, "wait-all", false, "")
 	fs.Var((*duration)(&o.stopDelay), "stop-delay", "")
@@ -92,48 +142,78 @@ func parseOptions(args, env []string) (options, error) {
 	fs.VarPF((*verbosity)(&o.verbosity), "verbose", "v", "").NoOptDefVal = "+1"
 	fs.BoolVarP(&o.help, "help", "h", false, "")
 	fs.BoolVarP(&o.version, "version", "V", false, "")
-
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if o.help || o.version {
-		return o, nil
-	}
-	if err := checkTarget(fs, false); err != nil {
-		return o, err
-	}
-	targetOnCommandLine := fs.Changed("single-child") || fs.Changed("process-group")
-	for _, name := range []string{"single-child", "process-group", "subreaper", "verbose", "grace", "wait-all", "stop-delay", "pdeathsig"} {
-		if fs.Changed(name) || (targetOnCommandLine && (name == "single-child" || name == "process-group")) {
-			continue
-		}
-		if err := setFromEnv(fs, name, env); err != nil {
-			return o, err
-		}
-	}
-	if err := checkTarget(fs, true); err != nil {
-		return o, err
-	}
-	if processGroup {
-		o.singleChild = false
-	}
-	if len(fs.Args()) > 0 {
-		o.command = fs.Args()
-	}
-	return o, nil
+	fs.BoolVarP(&o.license, "license", "l", false, "")
+	return fs
 }
 
-// checkTarget rejects asking for the child alone and for its group at once.
-func checkTarget(fs *pflag.FlagSet, fromEnv bool) error {
-	single, _ := fs.GetBool("single-child")
-	group, _ := fs.GetBool("process-group")
-	if single && group {
-		if fromEnv {
-			return errors.New(envName("single-child") + " and " + envName("process-group") + " contradict each other")
+// chooseTarget decides between the child alone and its process group from
+// the first source that says anything: the command line, then GOINIT_*,
+// then DUMB_INIT_SETSID=0 (the child alone) or TINI_KILL_PROCESS_GROUP (the
+// group). A source asking for both is an error.
+func chooseTarget(fs *pflag.FlagSet, env []string) (singleChild bool, err error) {
+	if fs.Changed("single-child") || fs.Changed("process-group") {
+		single, _ := fs.GetBool("single-child")
+		group, _ := fs.GetBool("process-group")
+		if single && group {
+			return false, errors.New("-c/--single-child and -g/--process-group contradict each other")
 		}
-		return errors.New("-c/--single-child and -g/--process-group contradict each other")
+		return single, nil
+	}
+	single, singleSet, err := envBool(env, envName("single-child"))
+	if err != nil {
+		return false, err
+	}
+	group, groupSet, err := envBool(env, envName("process-group"))
+	if err != nil {
+		return false, err
+	}
+	if singleSet || groupSet {
+		if single && group {
+			return false, errors.New(envName("single-child") + " and " + envName("process-group") + " contradict each other")
+		}
+		return single, nil
+	}
+	setsid, _ := lookupEnv(env, "DUMB_INIT_SETSID")
+	_, tiniGroup := lookupEnv(env, "TINI_KILL_PROCESS_GROUP")
+	if setsid == "0" && tiniGroup {
+		return false, errors.New("DUMB_INIT_SETSID=0 and TINI_KILL_PROCESS_GROUP contradict each other")
+	}
+	return setsid == "0", nil
+}
+
+// applyPeerEnvironment reads tini's and dumb-init's variables, with their
+// meanings, for options nothing else has set: TINI_SUBREAPER (set: -s),
+// TINI_VERBOSITY (tini's level N, where 1 is its default, is goinit's
+// N-1) and DUMB_INIT_DEBUG=1 (-v).
+func applyPeerEnvironment(fs *pflag.FlagSet, env []string, o *options) error {
+	if !isSet(fs, env, "subreaper") {
+		if _, ok := lookupEnv(env, "TINI_SUBREAPER"); ok {
+			o.subreaper = true
+		}
+	}
+	if isSet(fs, env, "verbose") {
+		return nil
+	}
+	if v, ok := lookupEnv(env, "TINI_VERBOSITY"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10 {
+			return fmt.Errorf("TINI_VERBOSITY: invalid value %s: want a level from 0 to 10", strconv.Quote(v))
+		}
+		o.verbosity = max(n-1, 0)
+	}
+	if v, _ := lookupEnv(env, "DUMB_INIT_DEBUG"); v == "1" {
+		o.verbosity = max(o.verbosity, 1)
 	}
 	return nil
+}
+
+// isSet reports whether the command line or GOINIT_<NAME> set the option.
+func isSet(fs *pflag.FlagSet, env []string, name string) bool {
+	if fs.Changed(name) {
+		return true
+	}
+	v, _ := lookupEnv(env, envName(name))
+	return v != ""
 }
 
 // setFromEnv sets the option name from GOINIT_<NAME> when that is set and
@@ -145,9 +225,22 @@ func setFromEnv(fs *pflag.FlagSet, name string, env []string) error {
 		return nil
 	}
 	if err := fs.Set(name, value); err != nil {
-		return fmt.Errorf("%s: invalid value %s", key, strconv.Quote(value))
+		return fmt.Errorf("%s: invalid value %s: %v", key, strconv.Quote(value), err)
 	}
 	return nil
+}
+
+// envBool reads a boolean variable; unset or empty is not set.
+func envBool(env []string, key string) (value, set bool, err error) {
+	v, _ := lookupEnv(env, key)
+	if v == "" {
+		return false, false, nil
+	}
+	b, perr := strconv.ParseBool(v)
+	if perr != nil {
+		return false, false, fmt.Errorf("%s: invalid value %s: want true or false", key, strconv.Quote(v))
+	}
+	return b, true, nil
 }
 
 func envName(option string) string {
@@ -234,3 +327,39 @@ func (s *deathSignal) String() string {
 	return forward.Name(syscall.Signal(*s))
 }
 func (s *deathSignal) Type() string { return "signal" }
+
+// rewrites collects -r FROM:TO specs; one value may hold several,
+// separated by commas (as in GOINIT_REWRITE=TERM:QUIT,HUP:0).
+type rewrites forward.Rewrite
+
+func (r *rewrites) Set(v string) error {
+	for _, spec := range strings.Split(v, ",") {
+		if err := (*forward.Rewrite)(r).Add(spec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *rewrites) String() string { return "" }
+func (r *rewrites) Type() string   { return "FROM:TO" }
+
+// exitCodes collects -e CODE values; one value may hold several,
+// separated by commas (as in GOINIT_REMAP_EXIT=143,130).
+type exitCodes []int
+
+func (e *exitCodes) Set(v string) error {
+	for _, field := range strings.Split(v, ",") {
+		code, err := strconv.Atoi(field)
+		if err != nil || code < 0 || code > 255 {
+			return fmt.Errorf("invalid exit code %s: want 0 to 255", strconv.Quote(field))
+		}
+		if !slices.Contains(*e, code) {
+			*e = append(*e, code)
+		}
+	}
+	return nil
+}
+
+func (e *exitCodes) String() string { return fmt.Sprint([]int(*e)) }
+func (e *exitCodes) Type() string   { return "CODE" }

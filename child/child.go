@@ -160,3 +160,19 @@ func anyRegularFile(paths []string) bool {
 	}
 	return false
 }
+
+// GiveTerminal makes the process group pgid the foreground group of the
+// terminal on goinit's stdin, provided goinit's own group holds the
+// foreground now: after the shell's bg, goinit leaves the terminal to the
+// shell.
+func GiveTerminal(pgid int) error {
+	fg, err := tcgetpgrp(0)
+	if err != nil {
+		return err
+	}
+	if fg != syscall.Getpgrp() {
+		return errors.New("goinit is not in the foreground")
+	}
+	id := int32(pgid)
+	return ioctlPtr(0, syscall.TIOCSPGRP, &id)
+}

@@ -25,14 +25,16 @@ func BecomeSubreaper() error {
 }
 
 // Reap collects every child that has exited so far and calls collected for
-// each with its wait status. It returns when none is left to collect,
+// each with its wait status. A child that has stopped (status.Stopped()) is
+// reported too, once per stop, and not collected. Reap returns when none is
+// left to report,
 // reporting whether goinit still has children, that is, whether any of its
 // descendants is still alive (an orphan is re-parented to goinit, so the
 // last descendant to go is always one of goinit's children).
 func Reap(collected func(pid int, status syscall.WaitStatus)) (childrenLeft bool) {
 	for {
 		var status syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
+		pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG|syscall.WUNTRACED, nil)
 		switch {
 		case err == syscall.EINTR:
 			continue

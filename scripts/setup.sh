@@ -9,5 +9,6 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-	make git ca-certificates gcc libc6-dev bash coreutils grep util-linux procps
+	make git ca-certificates gcc libc6-dev bash coreutils grep util-linux procps \
+	tini dumb-init
 go version

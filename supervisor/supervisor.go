@@ -20,6 +20,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -35,10 +36,13 @@ import (
 
 // Config is what Run needs to know.
 type Config struct {
-	Command     []string // the command and its arguments; empty for pause mode
-	Env         []string // the command's environment
-	SingleChild bool     // forward to the child only, not its process group
-	Subreaper   bool     // register as subreaper even as PID 1
+	Command     []string        // the command and its arguments; empty for pause mode
+	Env         []string        // the command's environment
+	SingleChild bool            // forward to the child only, not its process group
+	Rewrite     forward.Rewrite // what each received signal is forwarded as
+	RemapExit   []int           // exit codes reported as 0
+	Subreaper   bool            // register as subreaper even as PID 1
+	WarnOnReap  bool            // warn for every reaped process but the child
 
 	Grace     time.Duration  // between SIGTERM and SIGKILL when draining
 	WaitAll   bool           // after the child, wait for the rest to exit on their own
@@ -83,6 +87,10 @@ func Run(cfg Config) int {
 	}
 	log.Infof("started %q as pid %d", cfg.Command[0], proc.Pid)
 	l.childPid, l.fwd, l.phase = proc.Pid, forward.New(proc.Pid, cfg.SingleChild), running
+	// Job control: at a terminal, when the child stops (Ctrl-Z), goinit
+	// stops too so the shell that started it gets the terminal back. PID 1
+	// never stops.
+	l.jobControl = proc.Foreground && !isPID1
 	return l.loop()
 }
 
@@ -103,9 +111,11 @@ type lifecycle struct {
 	log   *diag.Logger
 	phase phase
 
-	childPid int
-	fwd      *forward.Forwarder
-	status   syscall.WaitStatus // the child's, once reaped
+	childPid     int
+	fwd          *forward.Forwarder
+	status       syscall.WaitStatus // the child's, once reaped
+	jobControl   bool               // stop with the child, resume it on SIGCONT
+	childStopped bool               // stopped while goinit had job control
 
 	heldTerm time.Time // when a SIGTERM held by --stop-delay is due; zero: none
 	deadline time.Time // end of the grace period, or of the wait after SIGKILL
@@ -132,7 +142,17 @@ func (l *lifecycle) loop() int {
 		}
 		l.onTime(time.Now())
 	}
-	return reaper.ExitCode(l.status)
+	return l.exitCode()
+}
+
+// exitCode is the child's exit code (128+N for signal N), or 0 when the
+// user asked for it to be remapped.
+func (l *lifecycle) exitCode() int {
+	code := reaper.ExitCode(l.status)
+	if slices.Contains(l.cfg.RemapExit, code) {
+		return 0
+	}
+	return code
 }
 
 func (l *lifecycle) nextDeadline() time.Time {
@@ -160,8 +180,10 @@ func (l *lifecycle) onSignal(sig syscall.Signal) {
 			l.startDrain(true)
 			return
 		}
-		if _, err := forward.ToAll(sig); err != nil {
-			l.log.Warnf("forwarding %s: %v", forward.Name(sig), err)
+		if out, ok := l.cfg.Rewrite.Apply(sig); ok {
+			if _, err := forward.ToAll(out); err != nil {
+				l.log.Warnf("forwarding %s: %v", forward.Name(out), err)
+			}
 		}
 	default:
 		if l.log.Debugging() {
@@ -189,27 +211,60 @@ func (l *lifecycle) forwardToChild(sig syscall.Signal) {
 	l.send(sig)
 }
 
+// send forwards sig to the child, as rewritten by -r.
 func (l *lifecycle) send(sig syscall.Signal) {
-	if l.log.Debugging() { // formatting allocates; keep the loop free of it
-		l.log.Debugf("forwarding %s", forward.Name(sig))
+	if sig == syscall.SIGCONT && l.childStopped {
+		l.resumeChild()
 	}
-	if err := l.fwd.Forward(sig); err != nil {
-		l.log.Warnf("forwarding %s: %v", forward.Name(sig), err)
+	out, ok := l.cfg.Rewrite.Apply(sig)
+	if l.log.Debugging() { // formatting allocates; keep the loop free of it
+		l.log.Debugf("forwarding %s as %s (dropped: %v)", forward.Name(sig), forward.Name(out), !ok)
+	}
+	if !ok {
+		return
+	}
+	if err := l.fwd.Forward(out); err != nil {
+		l.log.Warnf("forwarding %s: %v", forward.Name(out), err)
+	}
+}
+
+// stopWithChild stops goinit after its child stopped at the terminal, so
+// the shell regains the terminal and reports the job stopped.
+func (l *lifecycle) stopWithChild() {
+	l.childStopped = true
+	l.log.Infof("the command stopped; stopping too")
+	syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+}
+
+// resumeChild gives the terminal back to the child's group when the shell
+// has made goinit the foreground again (fg); after bg it stays with the
+// shell. The SIGCONT that resumed goinit is forwarded as usual.
+func (l *lifecycle) resumeChild() {
+	l.childStopped = false
+	if err := child.GiveTerminal(l.childPid); err != nil {
+		l.log.Debugf("terminal stays with the shell: %v", err)
 	}
 }
 
 // onExits reaps and moves on when the child, or everything, is gone.
 func (l *lifecycle) onExits() {
-	childExited := false
+	childExited, childStopped := false, false
 	left := reaper.Reap(func(pid int, ws syscall.WaitStatus) {
-		if pid == l.childPid && l.phase == running {
+		isChild := pid == l.childPid && l.phase == running
+		switch {
+		case ws.Stopped():
+			childStopped = childStopped || isChild
+		case isChild:
 			l.status, childExited = ws, true
-			return
-		}
-		if l.log.Debugging() {
+		case l.cfg.WarnOnReap:
+			l.log.Warnf("reaped zombie process pid %d (%s)", pid, describe(ws))
+		case l.log.Debugging():
 			l.log.Debugf("reaped orphan pid %d (%s)", pid, describe(ws))
 		}
 	})
+	if childStopped && !childExited && l.jobControl {
+		l.stopWithChild()
+	}
 	switch {
 	case childExited:
 		l.fwd.ChildReaped()
@@ -241,6 +296,8 @@ func (l *lifecycle) startDrain(left bool) {
 	if err != nil {
 		l.log.Warnf("draining: %v", err)
 	}
+	// A stopped process would not act on SIGTERM until continued.
+	forward.ToAll(syscall.SIGCONT)
 	l.leftAtTerm = n
 	l.phase, l.deadline = terminating, l.drainStart.Add(l.cfg.Grace)
 }

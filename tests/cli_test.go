@@ -102,23 +102,11 @@ func TestOptionsComeFromTheEnvironmentUnlessGivenOnTheCommandLine(t *testing.T) 
 
 func TestSingleChildFromTheEnvironment(t *testing.T) {
 	inEachMode(t, func(t *testing.T, m mode) {
-		cmd := exec.Command(goinitBin, "--", helperBin, "signals", "--grandchild")
-		cmd.Env = append(os.Environ(), "GOINIT_SINGLE_CHILD=1")
-		r := start(t, m, cmd)
-		r.expect("grandchild ready")
-		r.expect("child ready")
-		r.signal(10)
-		r.expect("child got 10")
-		grandchild := onlyGrandchild(t, r.pid())
-		if err := killSignal(grandchild, 12); err != nil {
-			t.Fatal(err)
+		if got := whoGetsSignals(t, m, goinitBin, nil, []string{"GOINIT_SINGLE_CHILD=1"}); got != "child" {
+			t.Errorf("with GOINIT_SINGLE_CHILD=1 signals reached the %s, want the child alone", got)
 		}
-		r.expect("grandchild got 12")
-		for _, line := range r.seen {
-			if line == "grandchild got 10" {
-				t.Fatalf("GOINIT_SINGLE_CHILD=1 still signalled the group: %q", r.seen)
-			}
+		if got := whoGetsSignals(t, m, goinitBin, []string{"-g"}, []string{"GOINIT_SINGLE_CHILD=1"}); got != "group" {
+			t.Errorf("-g on the command line did not beat GOINIT_SINGLE_CHILD=1: signals reached the %s", got)
 		}
-		r.finish()
 	})
 }

@@ -3,7 +3,6 @@ package tests
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
 
@@ -15,5 +14,3 @@ func writeFile(t *testing.T, dir, name, content string, perm os.FileMode) string
 	}
 	return path
 }
-
-func killSignal(pid int, sig int) error { return syscall.Kill(pid, syscall.Signal(sig)) }

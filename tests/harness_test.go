@@ -298,3 +298,62 @@ func eventually(cond func() bool) bool {
 	}
 	return cond()
 }
+
+// blockedSleeper is a command that sleeps with every signal blocked, so
+// that each signal sent to it stays pending, where the test can see it in
+// /proc without racing a handler.
+func blockedSleeper() []string {
+	return []string{helperBin, "exec-with", "--block", "all", "--", "sleep", "1000"}
+}
+
+// pending reports whether sig is pending for pid, for the whole process or
+// one of its threads.
+func pending(pid int, sig syscall.Signal) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return false
+	}
+	var set uint64
+	for _, line := range strings.Split(string(b), "\n") {
+		for _, key := range []string{"SigPnd:", "ShdPnd:"} {
+			if v, ok := strings.CutPrefix(line, key); ok {
+				var m uint64
+				fmt.Sscanf(strings.TrimSpace(v), "%x", &m)
+				set |= m
+			}
+		}
+	}
+	return set&(1<<(uint(sig)-1)) != 0
+}
+
+// isSleeping reports whether pid has become the blocked sleeper.
+func isSleeping(pid int) bool {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	return strings.TrimSpace(string(b)) == "sleep"
+}
+
+// whoGetsSignals reports whom a SIGUSR1 sent to init reaches: the "child"
+// alone, or its whole process "group". Child and grandchild block every
+// signal; one kill(2) queues a group signal to every member at once, so
+// once the child holds SIGUSR1, the grandchild holds it too or never will.
+func whoGetsSignals(t *testing.T, m mode, init string, flags, env []string) string {
+	t.Helper()
+	cmd := append(append(append([]string{}, flags...), "--"), helperBin, "exec-with", "--block", "all", "--",
+		"sh", "-c", "sleep 1000 & exec sleep 1000")
+	c := exec.Command(init, cmd...)
+	c.Env = append(os.Environ(), env...)
+	r := start(t, m, c)
+	child := onlyChild(t, r.pid())
+	grandchild := onlyChild(t, child)
+	if !eventually(func() bool { return isSleeping(child) && isSleeping(grandchild) }) {
+		t.Fatal("child and grandchild never both slept")
+	}
+	r.signal(syscall.SIGUSR1)
+	if !eventually(func() bool { return pending(child, syscall.SIGUSR1) }) {
+		t.Fatalf("%s %v: SIGUSR1 never reached the child", init, flags)
+	}
+	if pending(grandchild, syscall.SIGUSR1) {
+		return "group"
+	}
+	return "child"
+}

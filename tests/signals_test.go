@@ -49,41 +49,15 @@ func TestEverySignalReachesTheChildAndItsGroup(t *testing.T) {
 	})
 }
 
-func TestSingleChildSignalsTheChildButNotItsGroup(t *testing.T) {
+func TestSignalsGoToTheGroupOrWithSingleChildToTheChildAlone(t *testing.T) {
 	inEachMode(t, func(t *testing.T, m mode) {
-		r := startGoinit(t, m, "-c", "--", helperBin, "signals", "--grandchild")
-		r.expect("grandchild ready")
-		r.expect("child ready")
-		r.signal(syscall.SIGUSR1)
-		r.expect("child got 10")
-
-		// Mark the point after which a USR1 to the group would have been
-		// reported: the grandchild reports signals lowest number first, so
-		// had it been sent USR1 with the child, it reports that first.
-		grandchild := onlyGrandchild(t, r.pid())
-		syscall.Kill(grandchild, syscall.SIGUSR2)
-		r.expect("grandchild got 12")
-		for _, line := range r.seen {
-			if line == "grandchild got 10" {
-				t.Fatalf("with -c, the grandchild also received SIGUSR1: %q", r.seen)
-			}
+		if got := whoGetsSignals(t, m, goinitBin, nil, nil); got != "group" {
+			t.Errorf("by default signals reached the %s, want the group", got)
 		}
-		r.finish()
+		if got := whoGetsSignals(t, m, goinitBin, []string{"-c"}, nil); got != "child" {
+			t.Errorf("with -c signals reached the %s, want the child alone", got)
+		}
 	})
-}
-
-// onlyGrandchild returns the pid of goinit's child's only child.
-func onlyGrandchild(t *testing.T, goinit int) int {
-	t.Helper()
-	kids := children(goinit)
-	if len(kids) != 1 {
-		t.Fatalf("goinit has children %v, want exactly one", kids)
-	}
-	grand := children(kids[0])
-	if len(grand) != 1 {
-		t.Fatalf("the child has children %v, want exactly one", grand)
-	}
-	return grand[0]
 }
 
 func TestNoSignalReachesTheChildThatNobodySent(t *testing.T) {

@@ -42,19 +42,7 @@ func startOnTerminal(t *testing.T, m mode, args ...string) *onTerminal {
 	}
 	tty.Close()
 	o := &onTerminal{t: t, cmd: cmd, master: master, output: make(chan string, 1000), exited: make(chan struct{})}
-	go func() {
-		rd := bufio.NewReader(master)
-		for {
-			line, err := rd.ReadString('\n')
-			if line != "" {
-				o.output <- line
-			}
-			if err != nil {
-				close(o.output)
-				return
-			}
-		}
-	}()
+	go o.read()
 	go func() { cmd.Wait(); close(o.exited) }()
 	t.Cleanup(func() {
 		select {
@@ -66,6 +54,21 @@ func startOnTerminal(t *testing.T, m mode, args ...string) *onTerminal {
 		master.Close()
 	})
 	return o
+}
+
+// read passes the terminal's output on line by line.
+func (o *onTerminal) read() {
+	rd := bufio.NewReader(o.master)
+	for {
+		line, err := rd.ReadString('\n')
+		if line != "" {
+			o.output <- line
+		}
+		if err != nil {
+			close(o.output)
+			return
+		}
+	}
 }
 
 // waitFor reads terminal output until a line matches re.
@@ -153,4 +156,99 @@ func TestInteractiveBashGetsJobControl(t *testing.T) {
 			t.Errorf("bash warned: %q", o.seen.String())
 		}
 	})
+}
+
+// startShellOnTerminal starts an interactive bash as a terminal's session
+// leader, the way a terminal emulator does.
+func startShellOnTerminal(t *testing.T) *onTerminal {
+	t.Helper()
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "--norc", "--noprofile", "-i")
+	cmd.Env = append(os.Environ(), "PS1=$ ", "PATH="+os.Getenv("PATH"))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	o := &onTerminal{t: t, cmd: cmd, master: master, output: make(chan string, 1000), exited: make(chan struct{})}
+	go o.read()
+	go func() { cmd.Wait(); close(o.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-o.exited:
+		default:
+			killTree(cmd.Process.Pid)
+			<-o.exited
+		}
+		master.Close()
+	})
+	return o
+}
+
+func TestCtrlZStopsCommandAndGoinitAndFgResumesThem(t *testing.T) {
+	sh := startShellOnTerminal(t)
+	sh.master.Write([]byte(goinitBin + " -- sh -c '" + readLines + "'\n"))
+	sh.waitFor(`(^|\r)reading\r?\n$`)
+	goinit := onlyChild(t, sh.cmd.Process.Pid)
+	command := onlyChild(t, goinit)
+
+	sh.master.Write([]byte{0x1a}) // Ctrl-Z
+	sh.waitFor(`Stopped`)
+	for _, pid := range []int{goinit, command} {
+		if !eventually(func() bool { return processState(pid) == "T" }) {
+			t.Errorf("pid %d is %q after Ctrl-Z, want stopped", pid, processState(pid))
+		}
+	}
+
+	sh.master.Write([]byte("fg\n"))
+	if !eventually(func() bool { return processState(command) != "T" && processState(goinit) != "T" }) {
+		t.Fatalf("fg did not resume both: goinit %q, command %q", processState(goinit), processState(command))
+	}
+	sh.master.Write([]byte("hello again\n"))
+	sh.waitFor(`(^|\r)read: hello again`)
+	sh.master.Write([]byte{4}) // Ctrl-D: the command reads end of file and exits
+	sh.master.Write([]byte("exit $?\n"))
+	if code := sh.exitStatus(); code != 0 {
+		t.Errorf("the shell exited %d; output %q", code, sh.seen.String())
+	}
+}
+
+func TestGoinitAsPID1NeverStopsWhenItsCommandDoes(t *testing.T) {
+	requireRoot(t)
+	o := startOnTerminal(t, asPID1, "--", "sh", "-c", readLines)
+	o.waitFor(`^reading\r?\n$`)
+	goinit := o.cmd.Process.Pid
+	command := onlyChild(t, goinit)
+	o.master.Write([]byte{0x1a}) // Ctrl-Z stops the command, in the foreground group
+	if !eventually(func() bool { return processState(command) == "T" }) {
+		t.Fatalf("the command did not stop")
+	}
+	if processState(goinit) == "T" {
+		t.Fatal("goinit stopped as PID 1")
+	}
+	syscall.Kill(goinit, syscall.SIGCONT) // forwarded: the command resumes
+	o.master.Write([]byte("still here\n"))
+	o.waitFor(`^read: still here`)
+	o.master.Write([]byte{4})
+	if code := o.exitStatus(); code != 0 {
+		t.Errorf("exited %d", code)
+	}
+}
+
+// readLines is a program that reads its terminal and stops on Ctrl-Z.
+const readLines = `echo reading; while read line; do echo "read: $line"; done`
+
+// onlyChild returns pid's only child.
+func onlyChild(t *testing.T, pid int) int {
+	t.Helper()
+	var kids []int
+	eventually(func() bool { kids = children(pid); return len(kids) == 1 })
+	if len(kids) != 1 {
+		t.Fatalf("pid %d has children %v, want one", pid, kids)
+	}
+	return kids[0]
 }

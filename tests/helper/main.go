@@ -7,8 +7,9 @@
 //	helper signals [--grandchild]   report every signal caught: "<role> got <N>"
 //	helper orphans N                make N orphans, print "orphans done", wait
 //	helper argv                     print each argument hex-encoded
+//	helper readlines                print "reading", then "read: <line>" per line
 //	helper ttyinfo                  print "pgrp=<n> fg=<n>" for stdin's terminal
-//	helper exec-with [--block S,..] [--ignore S,..] -- CMD...
+//	helper exec-with [--block S,..|all] [--ignore S,..] -- CMD...
 //	                                exec CMD with those signals blocked/ignored
 //
 // Commands that wait do so until stdin reaches end of file or a line
@@ -51,6 +52,12 @@ func main() {
 	case "argv":
 		for _, a := range args {
 			fmt.Println(hex.EncodeToString([]byte(a)))
+		}
+	case "readlines":
+		fmt.Println("reading")
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			fmt.Printf("read: %s\n", in.Text())
 		}
 	case "ttyinfo":
 		fg, err := tcgetpgrp(0)
@@ -234,6 +241,12 @@ func execWith(args []string) {
 
 func parseSignals(list string) []syscall.Signal {
 	var out []syscall.Signal
+	if list == "all" {
+		for n := syscall.Signal(1); n <= 64; n++ {
+			out = append(out, n)
+		}
+		return out
+	}
 	for _, f := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 1 || n > 64 {
