@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -360,5 +361,36 @@ func TestLicenseVersionAndHelpLikeThePeers(t *testing.T) {
 		if out, err := exec.Command(goinitBin, flag).Output(); err != nil || !strings.Contains(string(out), " - git.") {
 			t.Errorf("goinit %s: %v, %q", flag, err, out)
 		}
+	}
+}
+
+func TestLeftoversAreDrainedWhereThePeersLeaveThemOrHurryThem(t *testing.T) {
+	tini, dumb := peer(t, "tini"), peer(t, "dumb-init")
+	// The command leaves a process behind and exits; what becomes of it
+	// once the init has exited?
+	leftoverAlive := func(init string, flags ...string) bool {
+		args := append(append(flags, "--"), "sh", "-c", "sleep 1000 & echo $!; exit 0")
+		r := start(t, asSubreaper, exec.Command(init, args...))
+		pid, err := strconv.Atoi(r.nextLineOrFail())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.exitStatus()
+		alive := processState(pid) != "" && processState(pid) != "Z"
+		syscall.Kill(pid, syscall.SIGKILL)
+		return alive
+	}
+	// Documented difference: tini leaves it running (as PID 1 the kernel
+	// then kills it without warning); dumb-init sends its session SIGTERM
+	// and exits without waiting; goinit sends SIGTERM and waits up to
+	// --grace for it to exit.
+	if !leftoverAlive(tini, "-s") {
+		t.Error("under tini the leftover is gone; the documented difference says tini leaves it")
+	}
+	if leftoverAlive(goinitBin) {
+		t.Error("goinit left the leftover running")
+	}
+	if leftoverAlive(dumb) {
+		t.Error("under dumb-init the leftover survived; the documented difference says it gets SIGTERM")
 	}
 }

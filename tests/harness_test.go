@@ -357,3 +357,19 @@ func whoGetsSignals(t *testing.T, m mode, init string, flags, env []string) stri
 	}
 	return "child"
 }
+
+// nextLineOrFail returns the child's next line of output.
+func (r *running) nextLineOrFail() string {
+	r.t.Helper()
+	select {
+	case line, ok := <-r.lines:
+		if !ok {
+			r.t.Fatalf("output ended; lines %q; stderr %q", r.seen, r.Stderr())
+		}
+		r.seen = append(r.seen, line)
+		return line
+	case <-time.After(hangGuard):
+		r.t.Fatalf("no more output; lines %q; stderr %q", r.seen, r.Stderr())
+	}
+	return ""
+}
