@@ -16,6 +16,9 @@
 //     and a fault in goinit's own code (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 //     SIGTRAP, SIGSYS raised by the kernel). The same signals sent by kill(2)
 //     are reported like any other;
+//   - a SIGPIPE that goinit raised itself, by writing to a pipe whose reader
+//     has gone (its siginfo names goinit as the sender), is dropped, so it
+//     is never forwarded as if someone had sent it;
 //   - SIGCHLD is reported at most once per Wait and is never lost, even if
 //     the pipe is full.
 //
@@ -64,6 +67,7 @@ const (
 	routeReport        = 0 // write it to the pipe
 	routeKernelFault   = 1 // to the runtime when the kernel raised it (si_code > 0)
 	routeRuntimeOwnURG = 2 // to the runtime when it is the runtime's own tgkill
+	routeOwnPipe       = 3 // dropped when goinit raised it itself (si_pid is goinit's)
 )
 
 // handler is entered by the kernel as handler(sig, info, ctx), in the C
@@ -104,6 +108,7 @@ func install() error {
 		route[sig] = routeKernelFault
 	}
 	route[syscall.SIGURG] = routeRuntimeOwnURG
+	route[syscall.SIGPIPE] = routeOwnPipe
 
 	act, err := goruntime.GetSigaction(int(syscall.SIGSEGV))
 	if err != nil {

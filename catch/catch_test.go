@@ -2,8 +2,10 @@ package catch
 
 import (
 	"os"
+	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -31,8 +33,28 @@ func TestEveryForwardableSignalIsReported(t *testing.T) {
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGPROF, syscall.SIGTSTP,
 		syscall.SIGTTOU, syscall.SIGCONT, syscall.SIGPIPE, syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGURG, 32, 34, 64} {
-		syscall.Kill(os.Getpid(), sig)
+		sendFromOutside(t, sig)
 		waitFor(t, sig)
+	}
+}
+
+// sendFromOutside has another process send sig to this one, as users do.
+func sendFromOutside(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	cmd := exec.Command("kill", "-"+strconv.Itoa(int(sig)), strconv.Itoa(os.Getpid()))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kill -%d: %v %s", sig, err, out)
+	}
+}
+
+func TestABrokenPipeOfGoinitsOwnIsNotReported(t *testing.T) {
+	r, w, _ := os.Pipe()
+	r.Close()
+	syscall.Write(int(w.Fd()), []byte("x")) // EPIPE, and SIGPIPE from ourselves
+	w.Close()
+	syscall.Kill(os.Getpid(), syscall.SIGALRM) // handled after that SIGPIPE
+	if got := waitFor(t, syscall.SIGALRM); slices.Contains(got, syscall.SIGPIPE) {
+		t.Errorf("goinit's own SIGPIPE was reported: %v", got)
 	}
 }
 
@@ -100,7 +122,7 @@ func TestTheRuntimesPreemptionIsNotReported(t *testing.T) {
 	if slices.Contains(got, syscall.SIGURG) {
 		t.Errorf("the runtime's own SIGURG was reported: %v", got)
 	}
-	syscall.Kill(os.Getpid(), syscall.SIGURG)
+	sendFromOutside(t, syscall.SIGURG)
 	waitFor(t, syscall.SIGURG) // one somebody sent is
 }
 

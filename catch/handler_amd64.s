@@ -11,6 +11,8 @@ TEXT ·handler(SB),NOSPLIT|NOFRAME,$0
 	JEQ	kernelfault
 	CMPL	AX, $2
 	JEQ	ownurg
+	CMPL	AX, $3
+	JEQ	ownpipe
 
 report:
 	CMPL	DI, $17 // SIGCHLD: set the flag before writing
@@ -38,6 +40,12 @@ ownurg: // the runtime's preemption: tgkill (SI_TKILL) from goinit itself
 	MOVL	16(SI), AX
 	CMPL	AX, ·ownPid(SB)
 	JNE	report
+
+ownpipe: // raised by goinit's own write to a broken pipe: dropped
+	MOVL	16(SI), AX
+	CMPL	AX, ·ownPid(SB)
+	JNE	report
+	RET
 
 runtime: // tail call, with the kernel's arguments untouched
 	MOVQ	·runtimeHandler(SB), AX

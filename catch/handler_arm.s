@@ -10,6 +10,8 @@ TEXT ·handler(SB),NOSPLIT|NOFRAME,$0
 	BEQ	kernelfault
 	CMP	$2, R3
 	BEQ	ownurg
+	CMP	$3, R3
+	BEQ	ownpipe
 
 report:
 	CMP	$17, R0
@@ -39,6 +41,13 @@ ownurg:
 	MOVW	·ownPid(SB), R4
 	CMP	R4, R3
 	BNE	report
+
+ownpipe:
+	MOVW	12(R1), R3
+	MOVW	·ownPid(SB), R4
+	CMP	R4, R3
+	BNE	report
+	RET
 
 runtime:
 	MOVW	·runtimeHandler(SB), R3

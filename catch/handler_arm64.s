@@ -9,6 +9,8 @@ TEXT ·handler(SB),NOSPLIT|NOFRAME,$0
 	BEQ	kernelfault
 	CMP	$2, R8
 	BEQ	ownurg
+	CMP	$3, R8
+	BEQ	ownpipe
 
 report:
 	CMP	$17, R0
@@ -38,6 +40,13 @@ ownurg:
 	MOVW	·ownPid(SB), R9
 	CMPW	R9, R8
 	BNE	report
+
+ownpipe:
+	MOVW	16(R1), R8
+	MOVW	·ownPid(SB), R9
+	CMPW	R9, R8
+	BNE	report
+	RET
 
 runtime:
 	MOVD	·runtimeHandler(SB), R8

@@ -10,6 +10,8 @@ TEXT ·handler(SB),NOSPLIT|NOFRAME,$0
 	BEQ	kernelfault
 	CMP	R6, $2
 	BEQ	ownurg
+	CMP	R6, $3
+	BEQ	ownpipe
 
 report:
 	CMP	R3, $17
@@ -39,6 +41,13 @@ ownurg:
 	MOVW	·ownPid(SB), R7
 	CMPW	R6, R7
 	BNE	report
+
+ownpipe:
+	MOVW	16(R4), R6
+	MOVW	·ownPid(SB), R7
+	CMPW	R6, R7
+	BNE	report
+	RET
 
 runtime:
 	MOVD	·runtimeHandler(SB), R12

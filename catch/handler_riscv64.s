@@ -10,6 +10,8 @@ TEXT ·handler(SB),NOSPLIT|NOFRAME,$0
 	BEQ	T0, T1, kernelfault
 	MOV	$2, T1
 	BEQ	T0, T1, ownurg
+	MOV	$3, T1
+	BEQ	T0, T1, ownpipe
 
 report:
 	MOV	$17, T1
@@ -37,6 +39,12 @@ ownurg:
 	MOVW	16(A1), T0
 	MOVW	·ownPid(SB), T1
 	BNE	T0, T1, report
+
+ownpipe:
+	MOVW	16(A1), T0
+	MOVW	·ownPid(SB), T1
+	BNE	T0, T1, report
+	RET
 
 runtime:
 	MOV	·runtimeHandler(SB), T0

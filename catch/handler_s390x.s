@@ -8,6 +8,7 @@ TEXT ·handler(SB),NOSPLIT|NOFRAME,$0
 	MOVBZ	(R5), R5
 	CMPBEQ	R5, $1, kernelfault
 	CMPBEQ	R5, $2, ownurg
+	CMPBEQ	R5, $3, ownpipe
 
 report:
 	CMPBNE	R2, $17, write
@@ -33,6 +34,12 @@ ownurg:
 	MOVW	16(R3), R5
 	MOVW	·ownPid(SB), R6
 	CMPBNE	R5, R6, report
+
+ownpipe:
+	MOVW	16(R3), R5
+	MOVW	·ownPid(SB), R6
+	CMPBNE	R5, R6, report
+	RET
 
 runtime:
 	MOVD	·runtimeHandler(SB), R5

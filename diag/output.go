@@ -1,7 +1,6 @@
 package diag
 
 import (
-	"runtime"
 	"strconv"
 	"syscall"
 	"unsafe"
@@ -18,6 +17,7 @@ type output struct {
 	fd    int
 	owned bool // fd is goinit's own description, to close when done
 	send  bool // fd is a socket
+	tty   bool // fd is a terminal
 }
 
 func openOutput(target int) *output {
@@ -37,23 +37,19 @@ func openOutput(target int) *output {
 		// Anything else (no /proc): writing could block, so stay quiet.
 		return nil
 	}
-	return &output{fd: fd, owned: true}
+	return &output{fd: fd, owned: true, tty: st.Mode&syscall.S_IFMT == syscall.S_IFCHR}
 }
 
 // write writes line at once or not at all. It reports false when stderr is
 // gone for good (closed, or a pipe without readers).
 //
-// The write runs with SIGPIPE and SIGTTOU blocked on its thread: a broken
-// pipe then leaves its SIGPIPE pending on this thread, where it is taken
-// back before unblocking, instead of reaching goinit's signal handling as
-// if someone had sent it; and a background write to a terminal with TOSTOP
-// set is let through instead of raising SIGTTOU.
+// A broken pipe raises SIGPIPE at goinit; package catch recognises it as
+// goinit's own (its siginfo names goinit as the sender) and drops it, so it
+// is never forwarded as if someone had sent it.
 func (o *output) write(line []byte) bool {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	old := blockOnThread(1<<(syscall.SIGPIPE-1) | 1<<(syscall.SIGTTOU-1))
-	defer setThreadMask(old)
-
+	if o.tty && backgroundWriteStops(o.fd) {
+		return true // dropped: writing would raise SIGTTOU and be retried forever
+	}
 	var errno syscall.Errno
 	if o.send {
 		_, _, errno = syscall.Syscall6(syscall.SYS_SENDTO, uintptr(o.fd), uintptr(unsafe.Pointer(&line[0])), uintptr(len(line)),
@@ -64,38 +60,36 @@ func (o *output) write(line []byte) bool {
 	switch errno {
 	case 0, syscall.EAGAIN, syscall.EINTR:
 		return true // written, or dropped because it could not be written now
-	case syscall.EPIPE:
-		discardPendingSIGPIPE()
 	}
 	return false
+}
+
+// backgroundWriteStops reports whether writing to the terminal fd would
+// raise SIGTTOU: goinit's group is not in the foreground (the child has it,
+// as under docker run -t) and the terminal has TOSTOP set.
+func backgroundWriteStops(fd int) bool {
+	var t syscall.Termios
+	if ioctl(fd, syscall.TCGETS, unsafe.Pointer(&t)) != nil {
+		return false
+	}
+	var fg int32
+	if ioctl(fd, syscall.TIOCGPGRP, unsafe.Pointer(&fg)) != nil {
+		return false
+	}
+	return int(fg) != syscall.Getpgrp() && t.Lflag&syscall.TOSTOP != 0
+}
+
+func ioctl(fd int, req uint, arg unsafe.Pointer) error {
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg)); errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 func (o *output) close() {
 	if o.owned {
 		syscall.Close(o.fd)
 	}
-}
-
-const (
-	sigBlock   = 0
-	sigSetmask = 2
-)
-
-func blockOnThread(set uint64) (old uint64) {
-	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigBlock, uintptr(unsafe.Pointer(&set)), uintptr(unsafe.Pointer(&old)), 8, 0, 0)
-	return old
-}
-
-func setThreadMask(mask uint64) {
-	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigSetmask, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
-}
-
-// discardPendingSIGPIPE takes the SIGPIPE that a failed write just queued
-// for this thread, without waiting.
-func discardPendingSIGPIPE() {
-	set := uint64(1 << (syscall.SIGPIPE - 1))
-	var zero syscall.Timespec
-	syscall.RawSyscall6(syscall.SYS_RT_SIGTIMEDWAIT, uintptr(unsafe.Pointer(&set)), 0, uintptr(unsafe.Pointer(&zero)), 8, 0, 0)
 }
 
 func fcntl(fd, cmd int) (int, error) {
