@@ -21,13 +21,22 @@ type Error struct {
 // `exec "foo": not found`.
 func (e *Error) Error() string {
 	if e.Step == "fork" {
-		return "cannot start " + strconv.Quote(e.Command) + ": fork: " + e.Errno.Error()
+		return "cannot start " + strconv.Quote(shorten(e.Command)) + ": fork: " + e.Errno.Error()
 	}
 	name := e.Path
 	if e.ExitCode() == 127 {
 		name = e.Command // not found anywhere: name what the user typed
 	}
-	return e.Step + " " + strconv.Quote(name) + ": " + e.reason()
+	return e.Step + " " + strconv.Quote(shorten(name)) + ": " + e.reason()
+}
+
+// shorten keeps a name readable in one line: its start and its end.
+func shorten(name string) string {
+	const keepStart, keepEnd = 96, 32
+	if len(name) <= keepStart+keepEnd+3 {
+		return name
+	}
+	return name[:keepStart] + "..." + name[len(name)-keepEnd:]
 }
 
 func (e *Error) reason() string {

@@ -104,3 +104,29 @@ func TestClosedStderrIsNeverWritten(t *testing.T) {
 		t.Error("a stderr that was not inherited was opened")
 	}
 }
+
+func TestPollingBeforeWritingNeverBlocksOnAFullPipe(t *testing.T) {
+	// The last resort, for a pipe goinit may not reopen on an old kernel.
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	defer w.Close()
+	fd := int(w.Fd())
+	syscall.SetNonblock(fd, true)
+	for {
+		if _, err := syscall.Write(fd, make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	syscall.SetNonblock(fd, false)
+	l := &Logger{fd: fd, usable: true, opened: true, out: &output{fd: fd, how: pollThenWrite}}
+	done := make(chan struct{})
+	go func() {
+		l.Errorf("a line nobody reads")
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("logging blocked")
+	}
+}

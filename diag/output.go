@@ -4,40 +4,66 @@ import (
 	"strconv"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // output is goinit's own way of writing to stderr without blocking.
 //
 // O_NONBLOCK cannot simply be set on fd 2: the flag belongs to the open file
 // description, which the child shares, and the child would start seeing
-// EAGAIN. Instead a pipe, FIFO or terminal is reopened through /proc, which
-// gives goinit a description of its own; a socket is written with
-// MSG_DONTWAIT; a regular file never blocks and is written as it is.
+// EAGAIN. So, by what stderr is:
+//   - a regular file never blocks and is written as it is;
+//   - a socket is written with MSG_DONTWAIT;
+//   - anything else (a pipe, a terminal) is written with RWF_NOWAIT where
+//     the kernel supports it for that file (pipes, since Linux 5.x); else
+//     reopened through /proc, which gives goinit a non-blocking description
+//     of its own; else, when even that is refused (a pipe owned by another
+//     user, as when goinit runs as non-root under an engine), written after
+//     poll says there is room, which could only block if the child filled
+//     the pipe in between.
 type output struct {
 	fd    int
+	how   writeMethod
 	owned bool // fd is goinit's own description, to close when done
-	send  bool // fd is a socket
 	tty   bool // fd is a terminal
 }
+
+type writeMethod int
+
+const (
+	plainWrite writeMethod = iota
+	sendDontWait
+	writeNoWait
+	pollThenWrite
+)
 
 func openOutput(target int) *output {
 	var st syscall.Stat_t
 	if syscall.Fstat(target, &st) != nil {
 		return nil
 	}
+	o := &output{fd: target, tty: st.Mode&syscall.S_IFMT == syscall.S_IFCHR}
 	switch st.Mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
-		return &output{fd: target}
+		o.how = plainWrite
 	case syscall.S_IFSOCK:
-		return &output{fd: target, send: true}
+		o.how = sendDontWait
+	default:
+		o.how = writeNoWait // until the kernel says it cannot
 	}
-	fd, err := syscall.Open("/proc/self/fd/"+strconv.Itoa(target), syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOCTTY, 0)
-	if err != nil {
-		// ENXIO: a FIFO with no reader left, so nothing would be read.
-		// Anything else (no /proc): writing could block, so stay quiet.
-		return nil
+	return o
+}
+
+// fallBack leaves RWF_NOWAIT for a description of goinit's own, or for
+// polling before each write.
+func (o *output) fallBack() {
+	fd, err := syscall.Open("/proc/self/fd/"+strconv.Itoa(o.fd), syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOCTTY, 0)
+	if err == nil {
+		o.fd, o.owned, o.how = fd, true, plainWrite
+		return
 	}
-	return &output{fd: fd, owned: true, tty: st.Mode&syscall.S_IFMT == syscall.S_IFCHR}
+	o.how = pollThenWrite
 }
 
 // write writes line at once or not at all. It reports false when stderr is
@@ -50,18 +76,36 @@ func (o *output) write(line []byte) bool {
 	if o.tty && backgroundWriteStops(o.fd) {
 		return true // dropped: writing would raise SIGTTOU and be retried forever
 	}
-	var errno syscall.Errno
-	if o.send {
-		_, _, errno = syscall.Syscall6(syscall.SYS_SENDTO, uintptr(o.fd), uintptr(unsafe.Pointer(&line[0])), uintptr(len(line)),
-			syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL, 0, 0)
-	} else {
-		_, _, errno = syscall.Syscall(syscall.SYS_WRITE, uintptr(o.fd), uintptr(unsafe.Pointer(&line[0])), uintptr(len(line)))
+	var err error
+	switch o.how {
+	case plainWrite:
+		_, err = syscall.Write(o.fd, line)
+	case sendDontWait:
+		err = syscall.Sendto(o.fd, line, syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL, nil)
+	case writeNoWait:
+		_, err = unix.Pwritev2(o.fd, [][]byte{line}, -1, unix.RWF_NOWAIT)
+		if err == syscall.EOPNOTSUPP || err == syscall.EINVAL || err == syscall.ENOSYS {
+			o.fallBack()
+			return o.write(line)
+		}
+	case pollThenWrite:
+		fds := []unix.PollFd{{Fd: int32(o.fd), Events: unix.POLLOUT}}
+		if n, _ := unix.Poll(fds, 0); n != 1 || fds[0].Revents&unix.POLLOUT == 0 {
+			return fds[0].Revents&(unix.POLLERR|unix.POLLHUP) == 0
+		}
+		_, err = syscall.Write(o.fd, line)
 	}
-	switch errno {
-	case 0, syscall.EAGAIN, syscall.EINTR:
+	switch err {
+	case nil, syscall.EAGAIN, syscall.EINTR:
 		return true // written, or dropped because it could not be written now
 	}
 	return false
+}
+
+func (o *output) close() {
+	if o.owned {
+		syscall.Close(o.fd)
+	}
 }
 
 // backgroundWriteStops reports whether writing to the terminal fd would
@@ -84,12 +128,6 @@ func ioctl(fd int, req uint, arg unsafe.Pointer) error {
 		return errno
 	}
 	return nil
-}
-
-func (o *output) close() {
-	if o.owned {
-		syscall.Close(o.fd)
-	}
 }
 
 func fcntl(fd, cmd int) (int, error) {

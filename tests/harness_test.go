@@ -111,10 +111,13 @@ func start(t *testing.T, m mode, cmd *exec.Cmd) *running {
 	if r.stdin, err = cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
+	// Not StdoutPipe: Wait closes that pipe as soon as the process exits,
+	// and output not yet read would be lost.
+	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stdout = stdoutW
 	if cmd.Stderr == nil {
 		cmd.Stderr = lockedWriter{&r.mu, &r.stderr}
 	}
@@ -124,8 +127,11 @@ func start(t *testing.T, m mode, cmd *exec.Cmd) *running {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting goinit: %v", err)
 	}
+	stdoutW.Close()
 	go func() {
+		defer stdout.Close()
 		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 64*1024), 4<<20)
 		for sc.Scan() {
 			r.lines <- sc.Text()
 		}
@@ -171,7 +177,13 @@ func (r *running) pid() int { return r.cmd.Process.Pid }
 func (r *running) expect(want string) {
 	r.t.Helper()
 	if !r.waitLine(want, hangGuard) {
-		r.t.Fatalf("expected line %q; got lines %q; goinit stderr: %q", want, r.seen, r.Stderr())
+		status := "still running"
+		select {
+		case <-r.exited:
+			status = r.state.String()
+		default:
+		}
+		r.t.Fatalf("expected line %q; got lines %q; goinit (%s) stderr: %q", want, r.seen, status, r.Stderr())
 	}
 }
 

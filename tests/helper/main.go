@@ -5,7 +5,12 @@
 // ones.
 //
 //	helper signals [--grandchild]   report every signal caught: "<role> got <N>"
-//	helper orphans N                make N orphans, print "orphans done", wait
+//	helper orphans N [K]            make N orphans (K per middle process),
+//	                                print "orphans done", wait
+//	helper exit-with-crowd N CODE   start N children, then exit CODE the
+//	                                instant they all exit too
+//	helper setpgid-signals          join another process group, then report
+//	                                signals like "signals"
 //	helper argv                     print each argument hex-encoded
 //	helper readlines                print "reading", then "read: <line>" per line
 //	helper ttyinfo                  print "pgrp=<n> fg=<n>" for stdin's terminal
@@ -48,7 +53,23 @@ func main() {
 		if err != nil {
 			fail("orphans: %v", err)
 		}
-		makeOrphans(n)
+		perMiddle := 1
+		if len(args) > 1 {
+			if perMiddle, err = strconv.Atoi(args[1]); err != nil || perMiddle < 1 {
+				fail("orphans: bad count per middle process %q", args[1])
+			}
+		}
+		makeOrphans(n, perMiddle)
+	case "exit-with-crowd":
+		n, err1 := strconv.Atoi(args[0])
+		code, err2 := strconv.Atoi(args[1])
+		if err1 != nil || err2 != nil {
+			fail("exit-with-crowd N CODE")
+		}
+		exitWithCrowd(n, code)
+	case "setpgid-signals":
+		leaveGroup()
+		reportSignalsAs("child", nil)
 	case "argv":
 		for _, a := range args {
 			fmt.Println(hex.EncodeToString([]byte(a)))
@@ -146,12 +167,13 @@ func waitForExit() int {
 	return 0
 }
 
-// makeOrphans double-forks n times: each middle process exits at once and is
-// reaped here, so each grandchild is re-parented to the nearest subreaper or
-// to PID 1, that is to goinit, and exits there.
-func makeOrphans(n int) {
-	for i := 0; i < n; i++ {
-		middle, errno := forkOrphan()
+// makeOrphans makes n orphans: middle processes each fork perMiddle
+// children and exit at once, and are reaped here, so the children are
+// re-parented to the nearest subreaper or to PID 1, that is to goinit, and
+// exit there.
+func makeOrphans(n, perMiddle int) {
+	for made := 0; made < n; made += perMiddle {
+		middle, errno := forkOrphans(min(perMiddle, n-made))
 		if errno != 0 {
 			fail("fork: %v", errno)
 		}
@@ -166,25 +188,89 @@ func makeOrphans(n int) {
 	os.Exit(waitForExit())
 }
 
-// forkOrphan forks a middle process that forks the orphan, and both exit
+// forkOrphans forks a middle process that forks n orphans, which all exit
 // at once. It forks without the Go runtime's help, so the children run
 // nothing but raw system calls: no function whose prologue could find a
 // preemption request copied from the parent and enter the scheduler.
 //
 //go:nosplit
 //go:norace
-func forkOrphan() (uintptr, syscall.Errno) {
+func forkOrphans(n int) (uintptr, syscall.Errno) {
+	middle, _, errno := rawClone()
+	if middle != 0 || errno != 0 {
+		return middle, errno
+	}
+	for i := 0; i < n; i++ {
+		if pid, _, _ := rawClone(); pid == 0 {
+			break // an orphan: exit below
+		}
+	}
+	for {
+		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, 0, 0, 0)
+	}
+}
+
+//go:nosplit
+//go:norace
+func rawClone() (uintptr, uintptr, syscall.Errno) {
 	a1, a2 := uintptr(syscall.SIGCHLD), uintptr(0)
 	if runtime.GOARCH == "s390x" {
 		a1, a2 = a2, a1 // clone's first two arguments are swapped there
 	}
-	middle, _, errno := syscall.RawSyscall6(syscall.SYS_CLONE, a1, a2, 0, 0, 0, 0)
-	if middle != 0 || errno != 0 {
-		return middle, errno
+	return syscall.RawSyscall6(syscall.SYS_CLONE, a1, a2, 0, 0, 0, 0)
+}
+
+// exitWithCrowd starts n children that wait on a pipe, then closes it and
+// exits with code: the children see end of file and exit in the same
+// instant, re-parented to goinit as they go.
+func exitWithCrowd(n, code int) {
+	var p [2]int
+	if err := syscall.Pipe(p[:]); err != nil {
+		fail("pipe: %v", err)
 	}
-	syscall.RawSyscall6(syscall.SYS_CLONE, a1, a2, 0, 0, 0, 0) // the orphan
+	for i := 0; i < n; i++ {
+		if _, errno := waitOnPipe(p[0], p[1]); errno != 0 {
+			fail("fork: %v", errno)
+		}
+	}
+	syscall.Close(p[1])
+	os.Exit(code)
+}
+
+// waitOnPipe forks a child that closes the write end, reads the pipe until
+// end of file, and exits.
+//
+//go:nosplit
+//go:norace
+func waitOnPipe(r, w int) (uintptr, syscall.Errno) {
+	pid, _, errno := rawClone()
+	if pid != 0 || errno != 0 {
+		return pid, errno
+	}
+	syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(w), 0, 0)
+	var b [1]byte
+	for {
+		n, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(r), uintptr(unsafe.Pointer(&b[0])), 1)
+		if n == 0 || (e != 0 && e != syscall.EINTR) {
+			break
+		}
+	}
 	for {
 		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, 0, 0, 0)
+	}
+}
+
+// leaveGroup moves this process out of the process group goinit made for
+// it, into the group of a sleeping child of its own. (A group leader cannot
+// call setsid; programs that do fork first, and their parent exits.)
+func leaveGroup() {
+	other := exec.Command("sleep", "1000")
+	other.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := other.Start(); err != nil {
+		fail("starting the other group: %v", err)
+	}
+	if err := syscall.Setpgid(0, other.Process.Pid); err != nil {
+		fail("joining the other group: %v", err)
 	}
 }
 
