@@ -14,7 +14,13 @@ export CGO_ENABLED := 0
 
 HELPER ?= bin/helper
 
-.PHONY: all build helper test unit integration lint cross demo clean
+# Each fuzz target runs this long in make test (FUZZTIME=5m make fuzz for more).
+FUZZTIME ?= 30s
+FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
+	.:FuzzExitCodesStayWithin0To255 ./forward:FuzzParseSignalNeverPanicsAndStaysInRange \
+	./forward:FuzzRewriteNeverPanics
+
+.PHONY: all build helper test unit integration fuzz soak lint cross demo clean
 
 all: build
 
@@ -25,13 +31,23 @@ build:
 helper:
 	go build -ldflags '$(GO_LDFLAGS)' -o $(HELPER) ./tests/helper
 
-test: build lint unit integration
+test: build lint unit integration fuzz
 
 unit:
 	CGO_ENABLED=1 go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
 
 integration: build helper
 	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+
+# The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
+soak: build helper
+	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v -ldflags '$(GO_LDFLAGS)' ./tests/
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -ldflags '$(GO_LDFLAGS)' $$pkg || exit 1; \
+	done
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

@@ -123,3 +123,32 @@ func FuzzParseOptionsNeverPanics(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDurationStaysWithinBounds(f *testing.F) {
+	for _, seed := range []string{"5s", "0", "2.5", "1m30s", "-1s", "24h", "24h0m1s", "1e999", "NaN", "Inf", "", "\xff"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var d duration
+		if d.Set(s) == nil && (d < 0 || time.Duration(d) > maxDuration) {
+			t.Errorf("%q gave %v", s, time.Duration(d))
+		}
+	})
+}
+
+func FuzzExitCodesStayWithin0To255(f *testing.F) {
+	for _, seed := range []string{"143", "0,255", "130,143,2", "256", "-1", "", ",", "1,,2", "\xff"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var e exitCodes
+		if e.Set(s) != nil {
+			return
+		}
+		for _, code := range e {
+			if code < 0 || code > 255 {
+				t.Errorf("%q gave %d", s, code)
+			}
+		}
+	})
+}

@@ -110,3 +110,57 @@ func TestSingleChildFromTheEnvironment(t *testing.T) {
 		}
 	})
 }
+
+func TestHostileInputGivesOneLineAndExit2AndNeverPanics(t *testing.T) {
+	huge := strings.Repeat("9", 200)
+	bad := []string{"", huge, "-5", "abc", "\xff\xfe", "1e999", "0x10", " 1", "1\n"}
+	withValue := []string{"--rewrite", "-r", "--remap-exit", "-e", "--grace", "--stop-delay", "--pdeathsig", "-p"}
+	boolean := []string{"--single-child", "--process-group", "--subreaper", "--wait-all", "--warn-on-reap", "--help", "--version", "--license"}
+	var cases [][]string
+	for _, opt := range withValue {
+		for _, v := range bad {
+			cases = append(cases, []string{opt, v}, []string{opt + "=" + v})
+		}
+	}
+	for _, v := range bad {
+		cases = append(cases, []string{"--verbose=" + v})
+	}
+	for _, opt := range boolean {
+		for _, v := range []string{"", "maybe", huge, "\xff"} {
+			cases = append(cases, []string{opt + "=" + v})
+		}
+	}
+	cases = append(cases,
+		[]string{"--" + huge}, []string{"-" + huge}, []string{"--no-such-option"}, []string{"-Z"}, []string{"---"},
+		[]string{"--grace", "--"}, []string{"-p", "--"}, []string{"-e"}, []string{"--rewrite"}, []string{"-c", "-g"},
+	)
+	envCases := []string{"GOINIT_SUBREAPER", "GOINIT_WAIT_ALL", "GOINIT_WARN_ON_REAP", "GOINIT_SINGLE_CHILD", "GOINIT_PROCESS_GROUP",
+		"GOINIT_VERBOSE", "GOINIT_GRACE", "GOINIT_STOP_DELAY", "GOINIT_PDEATHSIG", "GOINIT_REWRITE", "GOINIT_REMAP_EXIT", "TINI_VERBOSITY"}
+
+	dir := t.TempDir()
+	marker := dir + "/started"
+	check := func(args, env []string) {
+		t.Helper()
+		cmd := exec.Command(goinitBin, append(args, "--", "touch", marker)...)
+		cmd.Env = append(os.Environ(), env...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+		if code := exitCodeOf(err); code != 2 || len(out) != 0 || len(lines) != 1 ||
+			!strings.HasPrefix(lines[0], "goinit: ") || !strings.Contains(lines[0], "--help") {
+			t.Errorf("%q %q: exit %d, stdout %q, stderr %q; want exit 2 and one line", args, env, exitCodeOf(err), out, stderr.String())
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("%q %q: the command was started", args, env)
+		}
+	}
+	for _, args := range cases {
+		check(args, nil)
+	}
+	for _, name := range envCases {
+		for _, v := range []string{huge, "-5", "abc", "\xff\xfe", "1e999"} {
+			check(nil, []string{name + "=" + v})
+		}
+	}
+}

@@ -81,13 +81,14 @@ func TestNoSignalReachesTheChildThatNobodySent(t *testing.T) {
 }
 
 func TestSignalSentAsGoinitStartsIsNeverLost(t *testing.T) {
+	// 1,000 times in each mode.
 	// From the moment goinit catches signals (the runtime's handler for
 	// signal 34 is installed last, at the end of that step) a SIGTERM must
 	// end the child, whether the child exists yet or not. What happens
 	// before that, inside the Go runtime's own start-up, is measured by
 	// make bench and documented in README.md.
 	inEachMode(t, func(t *testing.T, m mode) {
-		for i := 0; i < 200; i++ {
+		for i := 0; i < 1000; i++ {
 			r := startGoinit(t, m, "--", "sleep", "1000")
 			if !eventually(func() bool { return catches(r.pid(), sigRTMin) }) {
 				t.Fatalf("goinit never caught signal %d", sigRTMin)

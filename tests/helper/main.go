@@ -11,6 +11,9 @@
 //	                                instant they all exit too
 //	helper setpgid-signals          join another process group, then report
 //	                                signals like "signals"
+//	helper soak                     count signals, make orphans and short-lived
+//	                                children forever; "report" on stdin prints
+//	                                "signal N COUNT" lines and "report done"
 //	helper argv                     print each argument hex-encoded
 //	helper readlines                print "reading", then "read: <line>" per line
 //	helper ttyinfo                  print "pgrp=<n> fg=<n>" for stdin's terminal
@@ -31,6 +34,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -70,6 +74,8 @@ func main() {
 	case "setpgid-signals":
 		leaveGroup()
 		reportSignalsAs("child", nil)
+	case "soak":
+		soak()
 	case "argv":
 		for _, a := range args {
 			fmt.Println(hex.EncodeToString([]byte(a)))
@@ -153,6 +159,58 @@ func reportSignalsAs(role string, beforeExit func()) {
 		beforeExit()
 	}
 	os.Exit(code)
+}
+
+// soak is the long run's workload: it keeps forking, orphaning and exiting,
+// and counts every signal it receives.
+func soak() {
+	var mu sync.Mutex
+	counts := map[syscall.Signal]int{}
+	go func() {
+		var sigs []syscall.Signal
+		for {
+			sigs = catch.Wait(sigs[:0], time.Time{})
+			mu.Lock()
+			for _, s := range sigs {
+				counts[s]++
+			}
+			mu.Unlock()
+		}
+	}()
+	go func() {
+		for {
+			forkOrphans(20) // reapAny collects its middle process
+			exec.Command("/bin/true").Run()
+			reapAny()
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	fmt.Println("soak ready")
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		if in.Text() != "report" {
+			continue
+		}
+		mu.Lock()
+		for sig, n := range counts {
+			if sig != syscall.SIGCHLD {
+				fmt.Printf("signal %d %d\n", int(sig), n)
+			}
+		}
+		mu.Unlock()
+		fmt.Println("report done")
+	}
+}
+
+// reapAny collects this process's own exited children (the middle
+// processes of its orphans).
+func reapAny() {
+	for {
+		var ws syscall.WaitStatus
+		if pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil); pid <= 0 || err != nil {
+			return
+		}
+	}
 }
 
 // waitForExit reads stdin until end of file or "exit N".
