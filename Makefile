@@ -14,7 +14,7 @@ export CGO_ENABLED := 0
 
 HELPER ?= bin/helper
 
-.PHONY: all build helper test unit integration lint cross demo clean
+.PHONY: all build helper test unit integration container lint cross demo clean
 
 all: build
 
@@ -32,6 +32,13 @@ unit:
 
 integration: build helper
 	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+
+# Only the container tests (make integration runs them too): goinit as PID 1
+# of Docker and podman containers. They need root and an engine with goinit
+# as its init: eval "$$(tests/container/engine-up.sh bin/goinit)" (see
+# README, "Docker").
+container: build
+	GOINIT_BIN=$(abspath $(BIN)) go test -count=1 -timeout 20m ./tests/container
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
