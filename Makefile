@@ -20,7 +20,7 @@ FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 	.:FuzzExitCodesStayWithin0To255 ./forward:FuzzParseSignalNeverPanicsAndStaysInRange \
 	./forward:FuzzRewriteNeverPanics
 
-.PHONY: all build helper test unit integration fuzz soak lint cross demo clean
+.PHONY: all build helper test unit integration container fuzz soak lint cross demo clean
 
 all: build
 
@@ -48,6 +48,13 @@ fuzz:
 		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
 		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -ldflags '$(GO_LDFLAGS)' $$pkg || exit 1; \
 	done
+
+# Only the container tests (make integration runs them too): goinit as PID 1
+# of Docker and podman containers. They need root and an engine with goinit
+# as its init: eval "$$(tests/container/engine-up.sh bin/goinit)" (see
+# README, "Docker").
+container: build
+	GOINIT_BIN=$(abspath $(BIN)) go test -count=1 -timeout 20m ./tests/container
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

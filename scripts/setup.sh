@@ -1,6 +1,10 @@
 #!/bin/sh
 # Installs, as root and without questions, everything goinit's tests, demo
-# and benchmark need beyond Go itself (Go 1.26 must be on PATH).
+# and benchmark need beyond Go itself (Go 1.26 must be on PATH). The
+# container tests use Debian's Docker engine (docker.io, started by
+# tests/container/engine-up.sh, not by systemd), podman, busybox-static for
+# the images they make, and tini to compare with `docker run --init`'s
+# usual init.
 set -eu
 if [ "$(id -u)" != 0 ]; then
 	echo "setup: run as root (sudo $0)" >&2
@@ -10,5 +14,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	make git ca-certificates gcc libc6-dev bash coreutils grep util-linux procps \
-	tini dumb-init
+	tini dumb-init docker.io busybox-static podman
 go version
