@@ -36,8 +36,11 @@ test: build lint unit integration fuzz
 unit:
 	CGO_ENABLED=1 go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
 
+# The container tests among them get a Docker engine of their own when
+# make runs as root and none is configured (tests/container/with-engine.sh).
 integration: build helper
-	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) tests/container/with-engine.sh $(BIN) \
+		go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
 
 # The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
 soak: build helper
@@ -50,11 +53,10 @@ fuzz:
 	done
 
 # Only the container tests (make integration runs them too): goinit as PID 1
-# of Docker and podman containers. They need root and an engine with goinit
-# as its init: eval "$$(tests/container/engine-up.sh bin/goinit)" (see
-# README, "Docker").
+# of Docker and podman containers, in an engine of their own (see README,
+# "Docker").
 container: build
-	GOINIT_BIN=$(abspath $(BIN)) go test -count=1 -timeout 20m ./tests/container
+	GOINIT_BIN=$(abspath $(BIN)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
