@@ -20,7 +20,7 @@ FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 	.:FuzzExitCodesStayWithin0To255 ./forward:FuzzParseSignalNeverPanicsAndStaysInRange \
 	./forward:FuzzRewriteNeverPanics
 
-.PHONY: all build helper test unit integration container fuzz soak lint cross demo clean
+.PHONY: all build helper test unit integration container fuzz soak lint cross demo clean bench bench-quick bench-build
 
 all: build
 
@@ -31,7 +31,7 @@ build:
 helper:
 	go build -ldflags '$(GO_LDFLAGS)' -o $(HELPER) ./tests/helper
 
-test: build lint unit integration fuzz
+test: build lint unit integration fuzz bench-quick
 
 unit:
 	CGO_ENABLED=1 go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
@@ -73,6 +73,40 @@ cross:
 
 demo: build
 	./demo/run.sh $(abspath $(BIN))
+
+# The benchmark (bench/, BENCHMARKS.md): goinit against tini, tini-static,
+# dumb-init and catatonit, a naive Go init and the Go runtime's floor. It
+# installs nothing; scripts/setup.sh installs the peers and valgrind. As root.
+BENCH_BIN := bin/bench
+# The floor and the naive init are built like goinit, so the gap between
+# them is goinit's own. The .sym copies keep their symbols (the same code)
+# for cachegrind's per-function counts; goinit's adds bench/_overlay, which
+# valgrind needs (see that file).
+LDFLAGS_SYM := $(filter-out -s -w,$(LDFLAGS))
+BENCH_OVERLAY := $(BENCH_BIN)/overlay.json
+
+bench-build: build
+	@command -v gcc >/dev/null || { echo "bench: gcc is missing (sudo scripts/setup.sh)"; exit 1; }
+	@mkdir -p $(BENCH_BIN)
+	go build -o $(BENCH_BIN)/bench ./bench
+	gcc -static -O2 -Wall -Wextra -o $(BENCH_BIN)/workload bench/workload/workload.c
+	go build $(GOFLAGS_BUILD) -o $(BENCH_BIN)/floor ./bench/floor/empty
+	go build $(GOFLAGS_BUILD) -o $(BENCH_BIN)/floor-pause ./bench/floor/pause
+	go build $(GOFLAGS_BUILD) -o $(BENCH_BIN)/naive ./bench/naive
+	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o $(BENCH_BIN)/floor.sym ./bench/floor/empty
+	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o $(BENCH_BIN)/naive.sym ./bench/naive
+	@printf '{"Replace":{"%s":"%s"}}\n' "$(abspath forward/zz_bench_valgrind.go)" "$(abspath bench/_overlay/forward_valgrind.go)" > $(BENCH_OVERLAY)
+	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -overlay $(BENCH_OVERLAY) -o $(BENCH_BIN)/goinit-vg.sym .
+
+# The full run (under 10 minutes on 2 cores) rewrites BENCHMARKS.md's
+# results, bench/results.json and bench/ratios.svg.
+bench: bench-build
+	$(BENCH_BIN)/bench -bin $(BENCH_BIN) -goinit $(BIN) -md BENCHMARKS.md -json bench/results.json -svg bench/ratios.svg
+
+# A smoke run under 30 seconds, part of make test: it fails only when the
+# benchmark itself breaks, never on a figure. Its output stays in bin/.
+bench-quick: bench-build
+	$(BENCH_BIN)/bench -quick -bin $(BENCH_BIN) -goinit $(BIN) -md $(BENCH_BIN)/quick/BENCHMARKS.md -json $(BENCH_BIN)/quick/results.json -svg $(BENCH_BIN)/quick/ratios.svg
 
 clean:
 	rm -rf bin

@@ -15,4 +15,8 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	make git ca-certificates gcc libc6-dev bash coreutils grep util-linux procps \
 	tini dumb-init docker.io busybox-static podman
+# make bench: the peers goinit is measured against (tini brings tini-static
+# too) and valgrind, which counts instructions.
+apt-get install -y -qq --no-install-recommends \
+	catatonit valgrind
 go version

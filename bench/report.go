@@ -1,0 +1,365 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// A figure is one row of the summary table: how to show it for a target,
+// and goinit's target for it, if it has one.
+type figure struct {
+	name   string
+	target string
+	value  func(tr *targetResult) (string, bool)
+	meets  func(tr *targetResult) bool // nil: no target
+}
+
+func figures(p plan) []figure {
+	small, large := p.OrphanCounts[0], p.OrphanCounts[len(p.OrphanCounts)-1]
+	return []figure{
+		{"start-up: `INIT true` ÷ `true`, median of per-round ratios", "≤ 2.5×",
+			startupCell, func(tr *targetResult) bool { return tr.Startup.Ratio <= 2.5 }},
+		{"instructions executed by the init for `INIT true`", "≤ 600 k",
+			instructionsCell, func(tr *targetResult) bool { return tr.Instructions.Median <= 600_000 }},
+		{"peak RSS (VmHWM)", "≤ 2.4 MiB",
+			memoryCell(func(m *memoryResult) int64 { return m.PeakRSS }), func(tr *targetResult) bool { return float64(tr.Memory.PeakRSS) <= 2.4*1024 }},
+		{"private memory (RssAnon)", "≤ 600 KiB",
+			memoryCell(func(m *memoryResult) int64 { return m.RssAnon }), func(tr *targetResult) bool { return tr.Memory.RssAnon <= 600 }},
+		{"PSS", "",
+			memoryCell(func(m *memoryResult) int64 { return m.Pss }), nil},
+		{"binary size", "≤ 2.0 MiB, static",
+			sizeCell, func(tr *targetResult) bool { return tr.Binary.Static && tr.Binary.Bytes <= 2<<20 }},
+		{"idle: wake-ups per minute (all threads)", "≤ 2",
+			idleCell(func(i *idleResult) string { return fmt.Sprintf("%.1f", i.WakeupsPerMin) }),
+			func(tr *targetResult) bool { return tr.Idle.WakeupsPerMin <= 2 }},
+		{"idle: CPU time per minute", "",
+			idleCell(func(i *idleResult) string { return fmt.Sprintf("%.0f µs", i.CPUPerMinMicros) }), nil},
+		reapCPUFigure(oneByOne, small), reapCPUFigure(oneByOne, large),
+		reapCPUFigure(allAtOnce, small), reapCPUFigure(allAtOnce, large),
+		reapUntilFigure(allAtOnce, small), reapUntilFigure(allAtOnce, large),
+		{"signal round trip p50 ÷ direct", "≤ 3.0×",
+			signalCell(func(s *signalResult) string { return ratio(s.RatioP50) }),
+			func(tr *targetResult) bool { return tr.Signals.RatioP50 <= 3.0 }},
+		{"signal round trip p99 ÷ direct", "",
+			signalCell(func(s *signalResult) string { return ratio(s.RatioP99) }), nil},
+		{"init CPU per forwarded signal", "≤ 35 µs",
+			signalCell(func(s *signalResult) string { return fmt.Sprintf("%.1f µs", s.CPUPerSignalUs) }),
+			func(tr *targetResult) bool { return tr.Signals.CPUPerSignalUs <= 35 }},
+		{"init context switches per forwarded signal", "",
+			signalCell(func(s *signalResult) string { return fmt.Sprintf("%.2f", s.SwitchesPerSignal) }), nil},
+		{fmt.Sprintf("storm of %s signals: survived; exit code on TERM", thousands(int64(p.StormSignals))), "yes; 143",
+			stormCell, func(tr *targetResult) bool { return tr.Storm.Survived && tr.Storm.ExitCode == 143 }},
+		{fmt.Sprintf("queued real-time signals delivered, of %s", thousands(int64(p.RealtimeSignals))), "",
+			func(tr *targetResult) (string, bool) {
+				if tr.Storm == nil {
+					return "", false
+				}
+				return thousands(int64(tr.Storm.RealtimeReceived)), true
+			}, nil},
+		{"spurious signals at the child", "0",
+			spuriousCell, func(tr *targetResult) bool { return tr.spuriousTotal() == 0 }},
+	}
+}
+
+func startupCell(tr *targetResult) (string, bool) {
+	if tr.Startup == nil || tr.Startup.Ratio == 0 {
+		return "", false
+	}
+	return ratio(tr.Startup.Ratio), true
+}
+
+func instructionsCell(tr *targetResult) (string, bool) {
+	if tr.Instructions == nil {
+		return "", false
+	}
+	return fmt.Sprintf("%s k", thousands((tr.Instructions.Median+500)/1000)), true
+}
+
+func memoryCell(pick func(*memoryResult) int64) func(*targetResult) (string, bool) {
+	return func(tr *targetResult) (string, bool) {
+		if tr.Memory == nil {
+			return "", false
+		}
+		return kib(pick(tr.Memory)), true
+	}
+}
+
+func sizeCell(tr *targetResult) (string, bool) {
+	if tr.Binary == nil {
+		return "", false
+	}
+	kind := "static"
+	if !tr.Binary.Static {
+		kind = "dynamic"
+	}
+	return fmt.Sprintf("%.2f MiB, %s", float64(tr.Binary.Bytes)/(1<<20), kind), true
+}
+
+func idleCell(show func(*idleResult) string) func(*targetResult) (string, bool) {
+	return func(tr *targetResult) (string, bool) {
+		if tr.Idle == nil {
+			return "", false
+		}
+		return show(tr.Idle), true
+	}
+}
+
+func reapCPUFigure(mode reapMode, n int) figure {
+	return figure{
+		fmt.Sprintf("reaping %s orphans %s: init CPU per orphan", thousands(int64(n)), mode.Name), "≤ 9 µs",
+		reapCell(mode, n, func(r *reapResult) string { return fmt.Sprintf("%.1f µs", r.CPUPerOrphanUs) }),
+		func(tr *targetResult) bool { return reaping(tr, mode, n).CPUPerOrphanUs <= 9 },
+	}
+}
+
+func reapUntilFigure(mode reapMode, n int) figure {
+	return figure{
+		fmt.Sprintf("reaping %s orphans %s: until none is left", thousands(int64(n)), mode.Name), "",
+		reapCell(mode, n, func(r *reapResult) string { return msec(r.UntilNone) }), nil,
+	}
+}
+
+func reaping(tr *targetResult, mode reapMode, orphans int) *reapResult {
+	for _, r := range tr.Reaping {
+		if r.Mode == mode.Name && r.Orphans == orphans {
+			return r
+		}
+	}
+	return nil
+}
+
+func reapCell(mode reapMode, orphans int, show func(*reapResult) string) func(*targetResult) (string, bool) {
+	return func(tr *targetResult) (string, bool) {
+		r := reaping(tr, mode, orphans)
+		if r == nil {
+			return "", false
+		}
+		return show(r), true
+	}
+}
+
+func signalCell(show func(*signalResult) string) func(*targetResult) (string, bool) {
+	return func(tr *targetResult) (string, bool) {
+		if tr.Signals == nil || tr.Name == "direct" {
+			return "", false
+		}
+		return show(tr.Signals), true
+	}
+}
+
+func stormCell(tr *targetResult) (string, bool) {
+	if tr.Storm == nil {
+		return "", false
+	}
+	survived := "yes"
+	if !tr.Storm.Survived {
+		survived = "**no**"
+	}
+	return fmt.Sprintf("%s; %d", survived, tr.Storm.ExitCode), true
+}
+
+func spuriousCell(tr *targetResult) (string, bool) {
+	if tr.Signals == nil && tr.Idle == nil {
+		return "", false
+	}
+	n := tr.spuriousTotal()
+	if n == 0 {
+		return "0", true
+	}
+	var where []string
+	for phase, c := range tr.Spurious {
+		where = append(where, fmt.Sprintf("%s %d", phase, c))
+	}
+	return fmt.Sprintf("**%d** (%s)", n, strings.Join(where, ", ")), true
+}
+
+// markdown is the whole generated report.
+func markdown(r *results) string {
+	var b strings.Builder
+	kind := "full run"
+	if r.Config.Plan.Quick {
+		kind = "quick run (smoke test: rough figures)"
+	}
+	fmt.Fprintf(&b, "## Results of %s, %s\n\n", r.Machine.Date, kind)
+	writeMachine(&b, r)
+	writeSummary(&b, r)
+	writeScale(&b, r)
+	writeStartupCost(&b, r)
+	writeProfile(&b, r)
+	writeFailures(&b, r)
+	return b.String()
+}
+
+func writeMachine(b *strings.Builder, r *results) {
+	m := r.Machine
+	fmt.Fprintf(b, "Machine: %s, %d cores, %.1f GiB", m.CPU, m.Cores, float64(m.MemoryKiB)/(1<<20))
+	if m.Virtual != "" && m.Virtual != "none" {
+		fmt.Fprintf(b, " (%s)", m.Virtual)
+	}
+	fmt.Fprintf(b, "; %s, kernel %s; %s, gcc %s, %s. The run took %.0f s.\n\n", m.OS, m.Kernel, m.Go, m.GCC, m.Valgrind, r.Config.Seconds)
+	b.WriteString("Versions:")
+	for i, t := range r.Targets {
+		sep := ","
+		if i == len(r.Targets)-1 {
+			sep = "."
+		}
+		fmt.Fprintf(b, " %s %s%s", t.Name, t.Version, sep)
+	}
+	b.WriteString("\n\n")
+	for _, m := range r.Missing {
+		fmt.Fprintf(b, "Not measured: %s.\n\n", m)
+	}
+}
+
+func writeSummary(b *strings.Builder, r *results) {
+	b.WriteString("| figure | goinit's target |")
+	for _, t := range r.Targets {
+		fmt.Fprintf(b, " %s |", t.Name)
+	}
+	b.WriteString("\n|---|---|")
+	b.WriteString(strings.Repeat("---|", len(r.Targets)))
+	b.WriteString("\n")
+	for _, f := range figures(r.Config.Plan) {
+		fmt.Fprintf(b, "| %s | %s |", f.name, orDash(f.target))
+		for _, tr := range r.Targets {
+			v, ok := f.value(tr)
+			if !ok {
+				b.WriteString(" — |")
+				continue
+			}
+			if tr.Name == "goinit" && f.meets != nil {
+				v = "**" + v + "** " + mark(f.meets(tr))
+			}
+			fmt.Fprintf(b, " %s |", v)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n✅ meets the target, ❌ misses it. Ratios are to \"direct\", the workload run as PID 1 with no init, in the same run.\n\n")
+}
+
+// writeScale gives the absolute medians behind the ratios, for scale only.
+func writeScale(b *strings.Builder, r *results) {
+	d := r.byName["direct"]
+	if d == nil {
+		return
+	}
+	var parts []string
+	if d.Startup != nil {
+		parts = append(parts, fmt.Sprintf("`true` as PID 1 of a new PID namespace took %s (median)", usec(d.Startup.Median)))
+	}
+	if d.Signals != nil {
+		parts = append(parts, fmt.Sprintf("a signal round trip straight to the workload %s p50, %s p99", usec(d.Signals.P50), usec(d.Signals.P99)))
+	}
+	if g := r.byName["goinit"]; g != nil && g.Startup != nil && g.Signals != nil {
+		parts = append(parts, fmt.Sprintf("through goinit %s and %s p50", usec(g.Startup.Median), usec(g.Signals.P50)))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(b, "For scale, in this run: %s.\n\n", strings.Join(parts, "; "))
+	}
+}
+
+// writeStartupCost shows what start-up costs besides instructions: on a
+// virtual machine page faults, thread creation and context switches cost
+// far more than the code that is run.
+func writeStartupCost(b *strings.Builder, r *results) {
+	b.WriteString("### What `INIT true` costs, per run (medians; `true` included, \"direct\" is `true` alone)\n\n")
+	b.WriteString("| target | wall ÷ direct | CPU time (user + kernel) | minor page faults | context switches | instructions (init only) |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, t := range r.Targets {
+		s := t.Startup
+		if s == nil {
+			continue
+		}
+		instr := "—"
+		if t.Instructions != nil {
+			instr = thousands(t.Instructions.Median)
+		}
+		rat := "1"
+		if s.Ratio > 0 {
+			rat = ratio(s.Ratio)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %s |\n", t.Name, rat, usec(s.CPU), s.MinorFaults, s.Switches, instr)
+	}
+	b.WriteString("\n")
+}
+
+func writeProfile(b *strings.Builder, r *results) {
+	p := r.Profile
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(b, "### Where goinit's start-up instructions go\n\n")
+	fmt.Fprintf(b, "cachegrind, one run of each (the median one): goinit `-- true` executed %s instructions, the empty Go program %s; %s are goinit's own.\n\n",
+		thousands(p.Total), thousands(p.FloorTotal), thousands(p.Total-p.FloorTotal))
+	writeProfileTable(b, "package", p.ByPackage, 12)
+	writeProfileTable(b, "function", p.ByFunction, topFunctions)
+}
+
+func writeProfileTable(b *strings.Builder, what string, rows []profileRow, limit int) {
+	fmt.Fprintf(b, "| %s | goinit | empty Go main | goinit's own |\n|---|---:|---:|---:|\n", what)
+	for i, row := range rows {
+		if i == limit {
+			break
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", row.Name, thousands(row.Goinit), thousands(row.Floor), thousands(row.Extra()))
+	}
+	b.WriteString("\n")
+}
+
+func writeFailures(b *strings.Builder, r *results) {
+	var lines []string
+	for _, t := range r.Targets {
+		for _, f := range t.Failures {
+			lines = append(lines, fmt.Sprintf("- %s: %s", t.Name, f))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("### What went wrong while measuring\n\n")
+	b.WriteString(strings.Join(lines, "\n"))
+	b.WriteString("\n\n")
+}
+
+func mark(ok bool) string {
+	if ok {
+		return "✅"
+	}
+	return "❌"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func ratio(x float64) string { return fmt.Sprintf("%.2f×", x) }
+
+func kib(n int64) string {
+	if n >= 2048 {
+		return fmt.Sprintf("%.2f MiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%d KiB", n)
+}
+
+func usec(d time.Duration) string { return fmt.Sprintf("%.0f µs", micros(d)) }
+
+func msec(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// thousands formats n with commas: 12,345.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
