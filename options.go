@@ -2,15 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/spf13/pflag"
 
 	"goinit/forward"
 )
@@ -95,69 +91,46 @@ var fromEnvironment = []string{"subreaper", "verbose", "rewrite", "remap-exit", 
 // variables tini and dumb-init read. Parsing stops at "--" or at the first
 // word that is not an option, so the command's own options are never read.
 func parseOptions(args, env []string) (options, error) {
-	o := options{grace: defaultGrace}
-	fs := newFlagSet(&o)
-	if err := fs.Parse(args); err != nil {
-		return o, err
+	cl := commandLine{opts: options{grace: defaultGrace}}
+	rest, err := cl.parse(args)
+	if err != nil {
+		return cl.opts, err
 	}
+	o := &cl.opts
 	if o.help || o.version || o.license {
-		return o, nil
+		return *o, nil
 	}
 	for _, name := range fromEnvironment {
-		if !fs.Changed(name) {
-			if err := setFromEnv(fs, name, env); err != nil {
-				return o, err
+		if !cl.given(name) {
+			if err := cl.setFromEnv(name, env); err != nil {
+				return *o, err
 			}
 		}
 	}
-	if err := applyPeerEnvironment(fs, env, &o); err != nil {
-		return o, err
+	if err := cl.applyPeerEnvironment(env); err != nil {
+		return *o, err
 	}
-	single, err := chooseTarget(fs, env)
+	single, err := cl.chooseTarget(env)
 	if err != nil {
-		return o, err
+		return *o, err
 	}
 	o.singleChild = single
-	if len(fs.Args()) > 0 {
-		o.command = fs.Args()
+	if len(rest) > 0 {
+		o.command = rest
 	}
-	return o, nil
-}
-
-func newFlagSet(o *options) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("goinit", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	fs.SetInterspersed(false)
-	fs.BoolP("single-child", "c", false, "")
-	fs.BoolP("process-group", "g", false, "")
-	fs.VarP((*rewrites)(&o.rewrite), "rewrite", "r", "")
-	fs.VarP((*exitCodes)(&o.remapExit), "remap-exit", "e", "")
-	fs.BoolVarP(&o.subreaper, "subreaper", "s", false, "")
-	fs.BoolVarP(&o.warnOnReap, "warn-on-reap", "w", false, "")
-	fs.Var((*duration)(&o.grace), "grace", "")
-	fs.BoolVar(&o.waitAll, "wait-all", false, "")
-	fs.Var((*duration)(&o.stopDelay), "stop-delay", "")
-	fs.VarP((*deathSignal)(&o.pdeathsig), "pdeathsig", "p", "")
-	fs.VarPF((*verbosity)(&o.verbosity), "verbose", "v", "").NoOptDefVal = "+1"
-	fs.BoolVarP(&o.help, "help", "h", false, "")
-	fs.BoolVarP(&o.version, "version", "V", false, "")
-	fs.BoolVarP(&o.license, "license", "l", false, "")
-	return fs
+	return *o, nil
 }
 
 // chooseTarget decides between the child alone and its process group from
 // the first source that says anything: the command line, then GOINIT_*,
 // then DUMB_INIT_SETSID=0 (the child alone) or TINI_KILL_PROCESS_GROUP (the
 // group). A source asking for both is an error.
-func chooseTarget(fs *pflag.FlagSet, env []string) (singleChild bool, err error) {
-	if fs.Changed("single-child") || fs.Changed("process-group") {
-		single, _ := fs.GetBool("single-child")
-		group, _ := fs.GetBool("process-group")
-		if single && group {
+func (cl *commandLine) chooseTarget(env []string) (singleChild bool, err error) {
+	if cl.given("single-child") || cl.given("process-group") {
+		if cl.singleChild && cl.processGroup {
 			return false, errors.New("-c/--single-child and -g/--process-group contradict each other")
 		}
-		return single, nil
+		return cl.singleChild, nil
 	}
 	single, singleSet, err := envBool(env, envName("single-child"))
 	if err != nil {
@@ -185,19 +158,20 @@ func chooseTarget(fs *pflag.FlagSet, env []string) (singleChild bool, err error)
 // meanings, for options nothing else has set: TINI_SUBREAPER (set: -s),
 // TINI_VERBOSITY (tini's level N, where 1 is its default, is goinit's
 // N-1) and DUMB_INIT_DEBUG=1 (-v).
-func applyPeerEnvironment(fs *pflag.FlagSet, env []string, o *options) error {
-	if !isSet(fs, env, "subreaper") {
+func (cl *commandLine) applyPeerEnvironment(env []string) error {
+	o := &cl.opts
+	if !cl.isSet(env, "subreaper") {
 		if _, ok := lookupEnv(env, "TINI_SUBREAPER"); ok {
 			o.subreaper = true
 		}
 	}
-	if isSet(fs, env, "verbose") {
+	if cl.isSet(env, "verbose") {
 		return nil
 	}
 	if v, ok := lookupEnv(env, "TINI_VERBOSITY"); ok && v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 10 {
-			return fmt.Errorf("TINI_VERBOSITY: invalid value %s: want a level from 0 to 10", strconv.Quote(v))
+			return errors.New("TINI_VERBOSITY: invalid value " + strconv.Quote(v) + ": want a level from 0 to 10")
 		}
 		o.verbosity = max(n-1, 0)
 	}
@@ -208,8 +182,8 @@ func applyPeerEnvironment(fs *pflag.FlagSet, env []string, o *options) error {
 }
 
 // isSet reports whether the command line or GOINIT_<NAME> set the option.
-func isSet(fs *pflag.FlagSet, env []string, name string) bool {
-	if fs.Changed(name) {
+func (cl *commandLine) isSet(env []string, name string) bool {
+	if cl.given(name) {
 		return true
 	}
 	v, _ := lookupEnv(env, envName(name))
@@ -218,14 +192,14 @@ func isSet(fs *pflag.FlagSet, env []string, name string) bool {
 
 // setFromEnv sets the option name from GOINIT_<NAME> when that is set and
 // not empty.
-func setFromEnv(fs *pflag.FlagSet, name string, env []string) error {
+func (cl *commandLine) setFromEnv(name string, env []string) error {
 	key := envName(name)
 	value, ok := lookupEnv(env, key)
 	if !ok || value == "" {
 		return nil
 	}
-	if err := fs.Set(name, value); err != nil {
-		return fmt.Errorf("%s: invalid value %s: %v", key, strconv.Quote(value), err)
+	if err := lookupLong(name).set(cl, value); err != nil {
+		return errors.New(key + ": invalid value " + strconv.Quote(value) + ": " + err.Error())
 	}
 	return nil
 }
@@ -238,13 +212,23 @@ func envBool(env []string, key string) (value, set bool, err error) {
 	}
 	b, perr := strconv.ParseBool(v)
 	if perr != nil {
-		return false, false, fmt.Errorf("%s: invalid value %s: want true or false", key, strconv.Quote(v))
+		return false, false, errors.New(key + ": invalid value " + strconv.Quote(v) + ": want true or false")
 	}
 	return b, true, nil
 }
 
+// envName is GOINIT_ and the option's name in upper case, '-' as '_'.
 func envName(option string) string {
-	return envPrefix + strings.ToUpper(strings.ReplaceAll(option, "-", "_"))
+	name := []byte(envPrefix + option)
+	for i, c := range name {
+		switch {
+		case c == '-':
+			name[i] = '_'
+		case 'a' <= c && c <= 'z':
+			name[i] = c - 'a' + 'A'
+		}
+	}
+	return string(name)
 }
 
 // lookupEnv finds the first definition of key, as getenv does.
@@ -273,9 +257,6 @@ func (v *verbosity) Set(s string) error {
 	return nil
 }
 
-func (v *verbosity) String() string { return strconv.Itoa(int(*v)) }
-func (v *verbosity) Type() string   { return "count" }
-
 // maxDuration bounds --grace and --stop-delay: a longer wait is a mistake.
 const maxDuration = 24 * time.Hour
 
@@ -301,9 +282,6 @@ func (d *duration) Set(s string) error {
 	return nil
 }
 
-func (d *duration) String() string { return time.Duration(*d).String() }
-func (d *duration) Type() string   { return "duration" }
-
 // deathSignal is the SIGNAL of --pdeathsig: one goinit can catch, or it
 // would die of it without passing it on.
 type deathSignal syscall.Signal
@@ -320,14 +298,6 @@ func (s *deathSignal) Set(v string) error {
 	return nil
 }
 
-func (s *deathSignal) String() string {
-	if *s == 0 {
-		return ""
-	}
-	return forward.Name(syscall.Signal(*s))
-}
-func (s *deathSignal) Type() string { return "signal" }
-
 // rewrites collects -r FROM:TO specs; one value may hold several,
 // separated by commas (as in GOINIT_REWRITE=TERM:QUIT,HUP:0).
 type rewrites forward.Rewrite
@@ -341,9 +311,6 @@ func (r *rewrites) Set(v string) error {
 	return nil
 }
 
-func (r *rewrites) String() string { return "" }
-func (r *rewrites) Type() string   { return "FROM:TO" }
-
 // exitCodes collects -e CODE values; one value may hold several,
 // separated by commas (as in GOINIT_REMAP_EXIT=143,130).
 type exitCodes []int
@@ -352,7 +319,7 @@ func (e *exitCodes) Set(v string) error {
 	for _, field := range strings.Split(v, ",") {
 		code, err := strconv.Atoi(field)
 		if err != nil || code < 0 || code > 255 {
-			return fmt.Errorf("invalid exit code %s: want 0 to 255", strconv.Quote(field))
+			return errors.New("invalid exit code " + strconv.Quote(field) + ": want 0 to 255")
 		}
 		if !slices.Contains(*e, code) {
 			*e = append(*e, code)
@@ -360,6 +327,3 @@ func (e *exitCodes) Set(v string) error {
 	}
 	return nil
 }
-
-func (e *exitCodes) String() string { return fmt.Sprint([]int(*e)) }
-func (e *exitCodes) Type() string   { return "CODE" }

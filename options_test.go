@@ -51,6 +51,18 @@ func TestOptionsFromCommandLineAndEnvironment(t *testing.T) {
 		{"shutdown options from env", []string{"x"}, []string{"GOINIT_GRACE=30", "GOINIT_WAIT_ALL=1", "GOINIT_STOP_DELAY=10s", "GOINIT_PDEATHSIG=HUP"},
 			options{grace: 30 * time.Second, waitAll: true, stopDelay: 10 * time.Second, pdeathsig: syscall.SIGHUP, command: []string{"x"}}},
 		{"version", []string{"--version"}, nil, options{grace: defaultGrace, version: true}},
+		{"a cluster ending in an option with its value", []string{"-cwe143", "x"}, nil,
+			options{grace: defaultGrace, singleChild: true, warnOnReap: true, remapExit: []int{143}, command: []string{"x"}}},
+		{"a cluster whose last option takes the next word", []string{"-vp", "HUP", "x"}, nil,
+			options{grace: defaultGrace, verbosity: 1, pdeathsig: syscall.SIGHUP, command: []string{"x"}}},
+		{"long option with its value in the next word", []string{"--remap-exit", "3", "--verbose", "x"}, nil,
+			options{grace: defaultGrace, remapExit: []int{3}, verbosity: 1, command: []string{"x"}}},
+		{"a value that looks like an option", []string{"-e", "-0", "--", "x"}, nil,
+			options{grace: defaultGrace, remapExit: []int{0}, command: []string{"x"}}},
+		{"a lone - is the command", []string{"-c", "-", "-v"}, nil,
+			options{grace: defaultGrace, singleChild: true, command: []string{"-", "-v"}}},
+		{"options end at the first word that is not one", []string{"x", "--grace", "1"}, nil,
+			options{grace: defaultGrace, command: []string{"x", "--grace", "1"}}},
 	}
 	for _, c := range cases {
 		got, err := parseOptions(c.args, c.env)
@@ -72,6 +84,11 @@ func TestBadOptionsAreErrorsNamingTheProblem(t *testing.T) {
 	}{
 		{[]string{"--bogus"}, nil, "--bogus"},
 		{[]string{"-Z"}, nil, "'Z'"},
+		{[]string{"-cZ"}, nil, "'Z' in -cZ"},
+		{[]string{"--grace"}, nil, "--grace needs a value"},
+		{[]string{"-c", "-e"}, nil, "-e needs a value"},
+		{[]string{"---x"}, nil, "---x"},
+		{[]string{"--help=maybe"}, nil, "help"},
 		{[]string{"--verbose=x"}, nil, "verbose"},
 		{[]string{"--verbose=-1"}, nil, "verbose"},
 		{[]string{"--verbose=10"}, nil, "verbose"},
