@@ -7,8 +7,8 @@ import (
 	_ "embed"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 
 	"goinit/diag"
 	"goinit/internal/goruntime"
@@ -29,18 +29,25 @@ var license string
 // exitUsage is the exit code for a command line goinit cannot accept.
 const exitUsage = 2
 
-// gcHeadroom is how much garbage may accumulate before the collector
-// runs. goinit's loop allocates nothing per event at the default verbosity;
-// log lines at -v and -vv do.
-const gcHeadroom = 4 << 20
+// memoryLimit is when the garbage collector runs: goinit's loop allocates
+// nothing per event at the default verbosity (log lines at -v and -vv do),
+// and the Go runtime has about 4 MiB mapped once goinit has started, so
+// this leaves 8 MiB for garbage. A constant: asking the runtime how much it
+// has mapped (runtime/metrics, ReadMemStats) costs about 200 KiB of resident
+// memory and, for runtime/metrics, more start-up time than all of goinit's
+// own code.
+const memoryLimit = 12 << 20
 
 func init() {
 	// No collection on a timer, so an idle goinit never wakes up: collect
-	// only when memory grows gcHeadroom beyond what start-up needed.
+	// only when memory reaches memoryLimit.
 	debug.SetGCPercent(-1)
-	total := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
-	metrics.Read(total)
-	debug.SetMemoryLimit(int64(total[0].Value.Uint64()) + gcHeadroom)
+	debug.SetMemoryLimit(memoryLimit)
+	// Keep the lifecycle loop on the main thread, the one the kernel
+	// prefers for a signal sent to the process: the signal then interrupts
+	// the loop's own wait instead of waking a second thread, which would
+	// wake the loop through the pipe.
+	runtime.LockOSThread()
 }
 
 func main() {

@@ -161,7 +161,6 @@ type signalResult struct {
 	// The init's own cost per forwarded signal.
 	CPUPerSignalUs          float64 `json:"cpu_us_per_signal,omitempty"`
 	SwitchesPerSignal       float64 `json:"switches_per_signal,omitempty"`
-	measuredSignals         int
 	usageBefore, usageAfter usage
 }
 

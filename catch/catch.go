@@ -118,12 +118,11 @@ func install() error {
 		return errors.New("catch: the Go runtime has no signal handler installed")
 	}
 	runtimeHandler = act.Handler
-	for _, s := range append([]syscall.Signal{syscall.SIGCHLD}, forward.Forwardable...) {
-		// The runtime's own flags (SA_SIGINFO, SA_ONSTACK, SA_RESTART) and
-		// return trampoline, with goinit's handler.
-		if err := goruntime.InstallHandler(int(s), int(syscall.SIGSEGV), handlerAddr()); err != nil {
-			return err
-		}
+	// The runtime's own flags (SA_SIGINFO, SA_ONSTACK, SA_RESTART) and
+	// return trampoline, with goinit's handler.
+	caught := append([]syscall.Signal{syscall.SIGCHLD}, forward.Forwardable...)
+	if err := goruntime.InstallHandler(caught, int(syscall.SIGSEGV), handlerAddr()); err != nil {
+		return err
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ const (
 var Forwardable = forwardable()
 
 func forwardable() []syscall.Signal {
-	var sigs []syscall.Signal
+	sigs := make([]syscall.Signal, 0, SigRTMax)
 	for n := syscall.Signal(1); n <= SigRTMax; n++ {
 		switch n {
 		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, sigRuntime:

@@ -126,11 +126,11 @@ func RestoreFileLimit() error {
 func Environ() []string { return runtimeEnvs() }
 
 // InstallHandler makes handler, a function written in assembly that follows
-// the C calling convention of signal handlers, the handler of sig. It runs
-// with the flags, mask and return trampoline the runtime uses for template
-// (a signal the runtime handles, such as SIGCHLD), so on the alternate
-// signal stack every runtime thread has.
-func InstallHandler(sig, template int, handler uintptr) error {
+// the C calling convention of signal handlers, the handler of each of sigs.
+// It runs with the flags, mask and return trampoline the runtime uses for
+// template (a signal the runtime handles, such as SIGSEGV), so on the
+// alternate signal stack every runtime thread has.
+func InstallHandler(sigs []syscall.Signal, template int, handler uintptr) error {
 	act, err := GetSigaction(template)
 	if err != nil {
 		return err
@@ -139,5 +139,10 @@ func InstallHandler(sig, template int, handler uintptr) error {
 		return syscall.EINVAL // the runtime does not handle template
 	}
 	act.Handler = handler
-	return setSigaction(sig, &act)
+	for _, sig := range sigs {
+		if err := setSigaction(int(sig), &act); err != nil {
+			return err
+		}
+	}
+	return nil
 }
