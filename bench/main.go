@@ -50,6 +50,7 @@ type phase struct {
 var phases = []phase{
 	{"size", measureSizes},
 	{"startup", measureStartup},
+	{"window", measureWindow},
 	{"instructions", measureInstructions},
 	{"memory", measureMemory},
 	{"idle", measureIdle},

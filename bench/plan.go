@@ -10,6 +10,7 @@ type plan struct {
 
 	StartupRounds int `json:"startup_rounds"` // each round runs every target once
 	StartupWarmup int `json:"startup_warmup"` // rounds run first and dropped
+	WindowRounds  int `json:"window_rounds"`
 
 	CachegrindRunsGo int `json:"cachegrind_runs_go"` // Go's threads make counts vary
 	CachegrindRunsC  int `json:"cachegrind_runs_c"`
@@ -31,7 +32,7 @@ func planFor(quick bool) plan {
 	if quick {
 		return plan{
 			Quick:         true,
-			StartupRounds: 20, StartupWarmup: 2,
+			StartupRounds: 20, StartupWarmup: 2, WindowRounds: 10,
 			CachegrindRunsGo: 1, CachegrindRunsC: 1,
 			MemoryRounds: 1,
 			IdleWindow:   3 * time.Second,
@@ -41,7 +42,7 @@ func planFor(quick bool) plan {
 		}
 	}
 	return plan{
-		StartupRounds: 150, StartupWarmup: 5,
+		StartupRounds: 150, StartupWarmup: 5, WindowRounds: 100,
 		CachegrindRunsGo: 7, CachegrindRunsC: 3,
 		MemoryRounds: 5,
 		IdleWindow:   150 * time.Second,

@@ -30,6 +30,7 @@ type targetResult struct {
 
 	Binary       *binaryInfo    `json:"binary,omitempty"`
 	Startup      *startupResult `json:"startup,omitempty"`
+	Window       *windowResult  `json:"window,omitempty"`
 	Instructions *instrResult   `json:"instructions,omitempty"`
 	Memory       *memoryResult  `json:"memory,omitempty"`
 	Idle         *idleResult    `json:"idle,omitempty"`
@@ -149,6 +150,16 @@ type reapResult struct {
 	SwitchesPerRound []int64         `json:"switches"`
 	CPUPerOrphanUs   float64         `json:"cpu_us_per_orphan"` // median
 	UntilNone        time.Duration   `json:"median_until_none_left_ns"`
+}
+
+// windowResult is the start-up window: fork to signals taken over.
+type windowResult struct {
+	Ns     []time.Duration `json:"ns"`
+	Median time.Duration   `json:"median_ns"`
+	P90    time.Duration   `json:"p90_ns"`
+	// goinit only: fork until its own handlers were all installed.
+	HandlersNs     []time.Duration `json:"handlers_ns,omitempty"`
+	HandlersMedian time.Duration   `json:"handlers_median_ns,omitempty"`
 }
 
 type signalResult struct {
