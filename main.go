@@ -32,10 +32,11 @@ const exitUsage = 2
 // memoryLimit is when the garbage collector runs: goinit's loop allocates
 // nothing per event at the default verbosity (log lines at -v and -vv do),
 // and the Go runtime has about 4 MiB mapped once goinit has started, so
-// this leaves 8 MiB for garbage. A constant: asking the runtime how much it
-// has mapped (runtime/metrics, ReadMemStats) costs about 200 KiB of resident
-// memory and, for runtime/metrics, more start-up time than all of goinit's
-// own code.
+// this leaves 8 MiB for garbage (at -vv, a collection every 50,000 or so
+// reaped orphans). A constant: asking the runtime how much it has mapped
+// costs about 200 KiB of resident memory (ReadMemStats) or a large part of
+// start-up (runtime/metrics, whose initialiser builds a map of every
+// metric).
 const memoryLimit = 12 << 20
 
 func init() {
