@@ -218,7 +218,14 @@ func (l *lifecycle) send(sig syscall.Signal) {
 	}
 	out, ok := l.cfg.Rewrite.Apply(sig)
 	if l.log.Debugging() { // formatting allocates; keep the loop free of it
-		l.log.Debugf("forwarding %s as %s (dropped: %v)", forward.Name(sig), forward.Name(out), !ok)
+		switch {
+		case !ok:
+			l.log.Debugf("dropping %s (rewritten to 0)", forward.Name(sig))
+		case out != sig:
+			l.log.Debugf("forwarding %s as %s (rewritten)", forward.Name(sig), forward.Name(out))
+		default:
+			l.log.Debugf("forwarding %s", forward.Name(sig))
+		}
 	}
 	if !ok {
 		return
