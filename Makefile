@@ -37,9 +37,10 @@ unit:
 	CGO_ENABLED=1 go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
 
 # The container tests among them get a Docker engine of their own when
-# make runs as root and none is configured (tests/container/with-engine.sh).
-integration: build helper
-	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) tests/container/with-engine.sh $(BIN) \
+# make runs as root and none is configured (tests/container/with-engine.sh);
+# the builds of make cross run under qemu (tests/cross_test.go).
+integration: build helper cross
+	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
 		go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
 
 # The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).

@@ -16,7 +16,8 @@ apt-get install -y -qq --no-install-recommends \
 	make git ca-certificates gcc libc6-dev bash coreutils grep util-linux procps \
 	tini dumb-init docker.io busybox-static podman
 # make bench: the peers goinit is measured against (tini brings tini-static
-# too) and valgrind, which counts instructions.
+# too) and valgrind, which counts instructions. qemu-user-static runs make
+# cross's builds in the tests.
 apt-get install -y -qq --no-install-recommends \
-	catatonit valgrind
+	catatonit valgrind qemu-user-static
 go version
