@@ -13,7 +13,6 @@
 package diag
 
 import (
-	"fmt"
 	"sync"
 	"syscall"
 )
@@ -72,7 +71,7 @@ func (l *Logger) Debugf(format string, args ...any) {
 func (l *Logger) printf(format string, args []any) {
 	line := make([]byte, 0, 128)
 	line = append(line, "goinit: "...)
-	line = fmt.Appendf(line, format, args...)
+	line = appendf(line, format, args)
 	line = oneLine(line)
 	l.mu.Lock()
 	defer l.mu.Unlock()
