@@ -121,10 +121,7 @@ func install() error {
 	// The runtime's own flags (SA_SIGINFO, SA_ONSTACK, SA_RESTART) and
 	// return trampoline, with goinit's handler.
 	caught := append([]syscall.Signal{syscall.SIGCHLD}, forward.Forwardable...)
-	if err := goruntime.InstallHandler(caught, int(syscall.SIGSEGV), handlerAddr()); err != nil {
-		return err
-	}
-	return nil
+	return goruntime.InstallHandler(caught, act, handlerAddr())
 }
 
 // Wait appends to buf the signals received since the last call, in the

@@ -37,9 +37,6 @@ func New(verbosity int) *Logger {
 	return &Logger{verbosity: verbosity, fd: 2, usable: stderrInherited}
 }
 
-// Verbosity is the level the Logger was created with.
-func (l *Logger) Verbosity() int { return l.verbosity }
-
 // Errorf writes an error line.
 func (l *Logger) Errorf(format string, args ...any) { l.printf(format, args) }
 

@@ -44,17 +44,7 @@ func TestVerbosityChoosesWhatIsWritten(t *testing.T) {
 }
 
 func TestWritingToAFullPipeDropsTheLineAtOnce(t *testing.T) {
-	r, w, _ := os.Pipe()
-	defer r.Close()
-	defer w.Close()
-	fd := int(w.Fd())
-	syscall.SetNonblock(fd, true)
-	for {
-		if _, err := syscall.Write(fd, make([]byte, 4096)); err != nil {
-			break
-		}
-	}
-	syscall.SetNonblock(fd, false) // the shared description stays blocking
+	fd := fullPipe(t)
 	l := &Logger{fd: fd, usable: true}
 	done := make(chan struct{})
 	go func() {
@@ -107,17 +97,7 @@ func TestClosedStderrIsNeverWritten(t *testing.T) {
 
 func TestPollingBeforeWritingNeverBlocksOnAFullPipe(t *testing.T) {
 	// The last resort, for a pipe goinit may not reopen on an old kernel.
-	r, w, _ := os.Pipe()
-	defer r.Close()
-	defer w.Close()
-	fd := int(w.Fd())
-	syscall.SetNonblock(fd, true)
-	for {
-		if _, err := syscall.Write(fd, make([]byte, 4096)); err != nil {
-			break
-		}
-	}
-	syscall.SetNonblock(fd, false)
+	fd := fullPipe(t)
 	l := &Logger{fd: fd, usable: true, opened: true, out: &output{fd: fd, how: pollThenWrite}}
 	done := make(chan struct{})
 	go func() {
@@ -129,4 +109,23 @@ func TestPollingBeforeWritingNeverBlocksOnAFullPipe(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("logging blocked")
 	}
+}
+
+// fullPipe returns the write end of a pipe that is full and that nobody
+// reads, left blocking as a stderr would be.
+func fullPipe(t *testing.T) int {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	fd := int(w.Fd())
+	syscall.SetNonblock(fd, true)
+	for {
+		if _, err := syscall.Write(fd, make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	syscall.SetNonblock(fd, false) // the shared description stays blocking
+	return fd
 }

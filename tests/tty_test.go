@@ -27,16 +27,25 @@ type onTerminal struct {
 
 func startOnTerminal(t *testing.T, m mode, args ...string) *onTerminal {
 	t.Helper()
+	cmd := exec.Command(goinitBin, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if m.pid1 {
+		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWPID
+	}
+	return runOnTerminal(t, cmd)
+}
+
+// runOnTerminal starts cmd as the session leader of a new terminal, with
+// the terminal as its stdin, stdout and stderr and as its controlling
+// terminal.
+func runOnTerminal(t *testing.T, cmd *exec.Cmd) *onTerminal {
+	t.Helper()
 	master, tty, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(goinitBin, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if m.pid1 {
-		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWPID
-	}
+	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -162,31 +171,10 @@ func TestInteractiveBashGetsJobControl(t *testing.T) {
 // leader, the way a terminal emulator does.
 func startShellOnTerminal(t *testing.T) *onTerminal {
 	t.Helper()
-	master, tty, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd := exec.Command("bash", "--norc", "--noprofile", "-i")
 	cmd.Env = append(os.Environ(), "PS1=$ ", "PATH="+os.Getenv("PATH"))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	tty.Close()
-	o := &onTerminal{t: t, cmd: cmd, master: master, output: make(chan string, 1000), exited: make(chan struct{})}
-	go o.read()
-	go func() { cmd.Wait(); close(o.exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-o.exited:
-		default:
-			killTree(cmd.Process.Pid)
-			<-o.exited
-		}
-		master.Close()
-	})
-	return o
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	return runOnTerminal(t, cmd)
 }
 
 func TestCtrlZStopsCommandAndGoinitAndFgResumesThem(t *testing.T) {

@@ -83,32 +83,42 @@ _Noreturn static void report_signals(void)
 	}
 }
 
-/* orphan forks a middle process that forks the orphan, reports its pid on
- * pids and exits; the orphan exits at once. Either way round, the orphan
- * ends up the init's child: alive, or as a zombie the init must reap. */
-static pid_t orphan(int pids[2])
+/* leave_orphans forks a middle process that forks k orphans, reports their
+ * pids on pids and exits, re-parenting them to the init. With release, the
+ * orphans wait until it is closed (a herd that exits at once); without,
+ * they exit at once, ending up the init's children either way round:
+ * alive, or as zombies the init must reap. */
+static void leave_orphans(pid_t *out, long k, int release[2], int pids[2])
 {
 	pid_t middle = fork();
 	if (middle < 0)
 		die("fork");
 	if (middle == 0) {
-		pid_t o = fork();
-		if (o == 0)
-			_exit(0);
-		if (o < 0 || write(pids[1], &o, sizeof o) != sizeof o)
-			_exit(1);
+		for (long j = 0; j < k; j++) {
+			pid_t o = fork();
+			if (o == 0) {
+				char c;
+				if (release != NULL) {
+					close(release[1]);
+					while (read(release[0], &c, 1) < 0 && errno == EINTR)
+						;
+				}
+				_exit(0);
+			}
+			if (o < 0 || write(pids[1], &o, sizeof o) != sizeof o)
+				_exit(1);
+		}
 		_exit(0);
 	}
 	int status;
 	while (waitpid(middle, &status, 0) < 0)
 		if (errno != EINTR)
 			die("waitpid");
-	pid_t o;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || read(pids[0], &o, sizeof o) != sizeof o) {
+	ssize_t want = k * (ssize_t)sizeof *out;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || read(pids[0], out, want) != want) {
 		errno = EAGAIN;
-		die("fork orphan");
+		die("fork orphans");
 	}
-	return o;
 }
 
 /* wait_until_reaped returns once none of pids exists any more, not even
@@ -137,7 +147,7 @@ static int make_orphans(long n)
 	if (read(0, &c, 1) != 1)
 		die("read stdin");
 	for (long i = 0; i < n; i++)
-		orphans[i] = orphan(pids);
+		leave_orphans(&orphans[i], 1, NULL, pids);
 	put_byte('C');
 	wait_until_reaped(orphans, n);
 	put_byte('D');
@@ -150,39 +160,6 @@ static int make_orphans(long n)
  * than one middle per orphan, and the same re-parenting. */
 enum { herd_batch = 100 };
 
-/* leave_herd forks a middle that forks k orphans blocked on release,
- * reports their pids on pids and exits, re-parenting them to the init. */
-static void leave_herd(pid_t *out, long k, int release[2], int pids[2])
-{
-	pid_t middle = fork();
-	if (middle < 0)
-		die("fork");
-	if (middle == 0) {
-		for (long j = 0; j < k; j++) {
-			pid_t o = fork();
-			if (o == 0) {
-				char c;
-				close(release[1]);
-				while (read(release[0], &c, 1) < 0 && errno == EINTR)
-					;
-				_exit(0);
-			}
-			if (o < 0 || write(pids[1], &o, sizeof o) != sizeof o)
-				_exit(1);
-		}
-		_exit(0);
-	}
-	int status;
-	while (waitpid(middle, &status, 0) < 0)
-		if (errno != EINTR)
-			die("waitpid");
-	ssize_t want = k * (ssize_t)sizeof *out;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || read(pids[0], out, want) != want) {
-		errno = EAGAIN;
-		die("fork herd");
-	}
-}
-
 static int make_herd(long n)
 {
 	int release[2], pids[2];
@@ -194,7 +171,7 @@ static int make_herd(long n)
 	if (pipe(release) < 0 || pipe(pids) < 0)
 		die("pipe");
 	for (long i = 0; i < n; i += herd_batch)
-		leave_herd(orphans + i, n - i < herd_batch ? n - i : herd_batch, release, pids);
+		leave_orphans(orphans + i, n - i < herd_batch ? n - i : herd_batch, release, pids);
 	put_byte('R');
 	if (read(0, &c, 1) != 1)
 		die("read stdin");

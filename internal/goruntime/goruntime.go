@@ -127,20 +127,13 @@ func Environ() []string { return runtimeEnvs() }
 
 // InstallHandler makes handler, a function written in assembly that follows
 // the C calling convention of signal handlers, the handler of each of sigs.
-// It runs with the flags, mask and return trampoline the runtime uses for
-// template (a signal the runtime handles, such as SIGSEGV), so on the
-// alternate signal stack every runtime thread has.
-func InstallHandler(sigs []syscall.Signal, template int, handler uintptr) error {
-	act, err := GetSigaction(template)
-	if err != nil {
-		return err
-	}
-	if act.Handler == SigDFL || act.Handler == SigIGN {
-		return syscall.EINVAL // the runtime does not handle template
-	}
-	act.Handler = handler
+// It runs with the flags, mask and return trampoline of like, the action
+// the runtime installed for one of its own signals (read with
+// GetSigaction), so on the alternate signal stack every runtime thread has.
+func InstallHandler(sigs []syscall.Signal, like Sigaction, handler uintptr) error {
+	like.Handler = handler
 	for _, sig := range sigs {
-		if err := setSigaction(int(sig), &act); err != nil {
+		if err := setSigaction(int(sig), &like); err != nil {
 			return err
 		}
 	}
