@@ -383,21 +383,33 @@ func TestLeftoversAreDrainedWhereThePeersLeaveThemOrHurryThem(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.exitStatus()
-		t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 		return pid
 	}
 	alive := func(pid int) bool { return processState(pid) != "" && processState(pid) != "Z" }
+	// Kill the leftover as soon as it has been looked at, while its pid
+	// cannot yet belong to anything else.
+	done := func(pid int) {
+		if alive(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 	// Documented difference: tini leaves it running (as PID 1 the kernel
 	// then kills it without warning); dumb-init sends its session SIGTERM
 	// and exits without waiting, so the leftover may outlive it by a
 	// moment; goinit sends SIGTERM and waits up to --grace for it to exit.
-	if pid := leftoverAfter(tini, "-s"); !alive(pid) {
+	pid := leftoverAfter(tini, "-s")
+	if !alive(pid) {
 		t.Error("under tini the leftover is gone; the documented difference says tini leaves it")
 	}
-	if pid := leftoverAfter(goinitBin); alive(pid) {
+	done(pid)
+	pid = leftoverAfter(goinitBin)
+	if alive(pid) {
 		t.Error("goinit exited while the leftover was still running")
 	}
-	if pid := leftoverAfter(dumb); !eventually(func() bool { return !alive(pid) }) {
+	done(pid)
+	pid = leftoverAfter(dumb)
+	if !eventually(func() bool { return !alive(pid) }) {
 		t.Error("under dumb-init the leftover survived; the documented difference says it gets SIGTERM")
 	}
+	done(pid)
 }
