@@ -46,13 +46,19 @@ const hangGuard = 30 * time.Second
 // where a skipped test would hide a failure.
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
+	if os.Geteuid() != 0 {
+		skipUnlessCI(t, "needs root for PID namespaces; run as root (CI does)")
 	}
+}
+
+// skipUnlessCI skips t with reason, except in CI, where a test that does not
+// run would hide a failure.
+func skipUnlessCI(t *testing.T, reason string) {
+	t.Helper()
 	if os.Getenv("CI") == "true" {
-		t.Fatal("this test needs root, and CI=true: it must run, not skip")
+		t.Fatalf("%s, and CI=true: the test must run, not skip", reason)
 	}
-	t.Skip("needs root for PID namespaces; run as root (CI does)")
+	t.Skip(reason)
 }
 
 // A mode is one of the two ways users run goinit.
