@@ -1,57 +1,79 @@
-# goinit: see README.md. Every target works from a fresh clone.
+# goinit: see README.md. Every target works from a fresh clone. Plain
+# `go build`, `go test ./...` and `go install` work too (make plain checks
+# them); the flags here only strip the binary and stamp its version.
 
 VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//'),0.1.0-dev)
 COMMIT  ?= $(or $(shell git rev-parse --short=12 HEAD 2>/dev/null),unknown)
 
-# -checklinkname=0: internal/goruntime reads the signal state goinit was
-#   started with from the Go runtime (see its package comment).
-GO_LDFLAGS := -checklinkname=0
-LDFLAGS    := -s -w $(GO_LDFLAGS) -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+LDFLAGS       := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 
 BIN ?= bin/goinit
 export CGO_ENABLED := 0
 
+# The integration tests' workload (a testdata path: not an installable command).
 HELPER ?= bin/helper
 
-# Each fuzz target runs this long in make test (FUZZTIME=5m make fuzz for more).
+# The packages that test goinit's code; tests/ runs the built binary.
+UNIT_PKGS = $$(go list ./... | grep -v /tests)
+
+# The toolchain as a Go user has it: no GOFLAGS, cgo as the machine has it.
+PLAIN := env -u GOFLAGS -u CGO_ENABLED
+
+# Each fuzz target runs this long in make fuzz (FUZZTIME=5m make fuzz for more).
 FUZZTIME ?= 30s
 FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
-	.:FuzzExitCodesStayWithin0To255 ./forward:FuzzParseSignalNeverPanicsAndStaysInRange \
-	./forward:FuzzRewriteNeverPanics
+	.:FuzzExitCodesStayWithin0To255 ./signals:FuzzParseSignalNeverPanicsAndStaysInRange \
+	./signals:FuzzRewriteNeverPanics
 
-.PHONY: all build helper test unit integration container fuzz soak lint cross demo clean bench bench-quick bench-build
+# The architectures of S8: GOOS/GOARCH[/GOARM] and the file make cross writes.
+CROSS := linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64
+
+.PHONY: all build helper test plain unit integration container fuzz soak lint cross demo clean bench bench-quick bench-build
 
 all: build
 
 build:
 	go build $(GOFLAGS_BUILD) -o $(BIN) .
 
-# The integration tests' workload; linked like goinit (see GO_LDFLAGS).
 helper:
-	go build -ldflags '$(GO_LDFLAGS)' -o $(HELPER) ./tests/helper
+	go build -o $(HELPER) ./tests/testdata/helper
 
-test: build lint unit integration fuzz bench-quick
+test: build lint plain unit integration bench-quick
 
+# What a Go user's first commands do, from this checkout: they must work
+# with no flags, and `go install ./...` must install goinit alone.
+plain:
+	$(PLAIN) go build ./...
+	$(PLAIN) go test -count=1 $(UNIT_PKGS)
+	$(PLAIN) go run . -- true
+	@gobin=$$(mktemp -d) && $(PLAIN) GOBIN=$$gobin go install ./... && installed=$$(ls $$gobin) && rm -rf $$gobin && \
+		{ [ "$$installed" = goinit ] || { echo "go install ./... installed: $$installed (want goinit alone)"; exit 1; }; }
+
+# Seed corpora run here as ordinary tests; the timed fuzzing is make fuzz.
 unit:
-	CGO_ENABLED=1 go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
+	CGO_ENABLED=1 go test -race -count=1 $(UNIT_PKGS)
 
 # The container tests among them get a Docker engine of their own when
 # make runs as root and none is configured (tests/container/with-engine.sh);
 # the builds of make cross run under qemu (tests/cross_test.go).
 integration: build helper cross
 	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
-		go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+		go test -count=1 -timeout 20m ./tests/...
 
 # The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
 soak: build helper
-	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v -ldflags '$(GO_LDFLAGS)' ./tests/
+	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v ./tests/
 
+# Timed fuzzing, in a copy of the checkout so that nothing it writes (a
+# failing input goes to testdata/fuzz) dirties this one; a failure says
+# where the input is.
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
+	@work=$$(mktemp -d) && git ls-files -z | xargs -0 cp --parents -t $$work && cd $$work && \
+	for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -ldflags '$(GO_LDFLAGS)' $$pkg || exit 1; \
-	done
+		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg || { echo "fuzz: the failing input is under $$work/$$pkg/testdata/fuzz/$$name"; exit 1; }; \
+	done && rm -rf $$work
 
 # Only the container tests (make integration runs them too): goinit as PID 1
 # of Docker and podman containers, in an engine of their own (see README,
@@ -59,13 +81,16 @@ fuzz:
 container: build
 	GOINIT_BIN=$(abspath $(BIN)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
 
+# staticcheck is a tool dependency in go.mod: no download beyond the module
+# cache. The benchmark is a module of its own (bench/go.mod).
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	go vet ./...
-	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	go vet ./... ./tests/testdata/helper
+	go tool staticcheck ./... ./tests/testdata/helper
+	cd bench && go vet ./... && $$(go -C .. tool -n staticcheck) ./...
 
 cross:
-	@for p in linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64; do \
+	@for p in $(CROSS); do \
 		os=$${p%%/*}; rest=$${p#*/}; arch=$${rest%%/*}; arm=$${rest#*/}; \
 		[ "$$arch" = arm ] && export GOARM=$$arm; \
 		out=bin/goinit-$$os-$$arch$$( [ "$$arch" = arm ] && echo v$$arm ); \
@@ -81,23 +106,20 @@ demo: build
 BENCH_BIN := bin/bench
 # The floor and the naive init are built like goinit, so the gap between
 # them is goinit's own. The .sym copies keep their symbols (the same code)
-# for cachegrind's per-function counts; goinit's adds bench/_overlay, which
-# valgrind needs (see that file).
+# for cachegrind's per-function counts.
 LDFLAGS_SYM := $(filter-out -s -w,$(LDFLAGS))
-BENCH_OVERLAY := $(BENCH_BIN)/overlay.json
 
 bench-build: build
-	@command -v gcc >/dev/null || { echo "bench: gcc is missing (sudo scripts/setup.sh)"; exit 1; }
+	@command -v gcc >/dev/null || { echo "bench: gcc is missing (run scripts/setup.sh as root)"; exit 1; }
 	@mkdir -p $(BENCH_BIN)
-	go build -o $(BENCH_BIN)/bench ./bench
+	cd bench && go build -o ../$(BENCH_BIN)/bench . && \
+		go build $(GOFLAGS_BUILD) -o ../$(BENCH_BIN)/floor ./floor/empty && \
+		go build $(GOFLAGS_BUILD) -o ../$(BENCH_BIN)/floor-pause ./floor/pause && \
+		go build $(GOFLAGS_BUILD) -o ../$(BENCH_BIN)/naive ./naive && \
+		go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o ../$(BENCH_BIN)/floor.sym ./floor/empty && \
+		go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o ../$(BENCH_BIN)/naive.sym ./naive
 	gcc -static -O2 -Wall -Wextra -o $(BENCH_BIN)/workload bench/workload/workload.c
-	go build $(GOFLAGS_BUILD) -o $(BENCH_BIN)/floor ./bench/floor/empty
-	go build $(GOFLAGS_BUILD) -o $(BENCH_BIN)/floor-pause ./bench/floor/pause
-	go build $(GOFLAGS_BUILD) -o $(BENCH_BIN)/naive ./bench/naive
-	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o $(BENCH_BIN)/floor.sym ./bench/floor/empty
-	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o $(BENCH_BIN)/naive.sym ./bench/naive
-	@printf '{"Replace":{"%s":"%s"}}\n' "$(abspath forward/zz_bench_valgrind.go)" "$(abspath bench/_overlay/forward_valgrind.go)" > $(BENCH_OVERLAY)
-	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -overlay $(BENCH_OVERLAY) -o $(BENCH_BIN)/goinit-vg.sym .
+	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o $(BENCH_BIN)/goinit.sym .
 
 # The full run (under 10 minutes on 2 cores) rewrites BENCHMARKS.md's
 # results, bench/results.json and bench/ratios.svg.

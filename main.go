@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"goinit/catch"
+	"goinit/child"
 	"goinit/diag"
-	"goinit/internal/goruntime"
+	"goinit/signals"
 	"goinit/supervisor"
 )
 
@@ -26,8 +28,11 @@ var (
 //go:embed LICENSE
 var license string
 
-// exitUsage is the exit code for a command line goinit cannot accept.
-const exitUsage = 2
+// Exit codes of goinit's own.
+const (
+	exitCannotCatch = 1 // no signal catching: goinit cannot work
+	exitUsage       = 2 // a command line goinit cannot accept
+)
 
 // memoryLimit is when the garbage collector runs: goinit's loop allocates
 // nothing per event at the default verbosity (log lines at -v and -vv do),
@@ -39,53 +44,44 @@ const exitUsage = 2
 // metric).
 const memoryLimit = 12 << 20
 
-func init() {
+func main() {
+	// The lifecycle loop runs on the main thread, the one the kernel
+	// prefers for a signal sent to the process: the signal then interrupts
+	// the loop's own wait instead of waking a second thread. The
+	// parent-death request (-p) belongs to this thread too.
+	runtime.LockOSThread()
+	// Signals first: until here one meets the Go runtime's handlers (see
+	// README, "The start-up window").
+	caught, err := catch.Start(signals.Forwardable())
+	if err != nil {
+		diag.New(0).Errorf("cannot catch signals: %v", err)
+		os.Exit(exitCannotCatch)
+	}
 	// No collection on a timer, so an idle goinit never wakes up: collect
 	// only when memory reaches memoryLimit.
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(memoryLimit)
-	// Keep the lifecycle loop on the main thread, the one the kernel
-	// prefers for a signal sent to the process: the signal then interrupts
-	// the loop's own wait instead of waking a second thread, which would
-	// wake the loop through the pipe.
-	runtime.LockOSThread()
-}
-
-func main() {
-	os.Exit(run(os.Args[1:], goruntime.Environ(), os.Stdout))
+	os.Exit(run(os.Args[1:], child.Environ(), os.Stdout, caught))
 }
 
 // run turns the command line and the environment into a configuration and
 // runs goinit with it, returning the exit code.
-func run(args, env []string, stdout io.Writer) int {
-	opts, err := parseOptions(args, env)
+func run(args, env []string, stdout io.Writer, caught catch.Report) int {
+	cfg, act, err := parseOptions(args, env)
 	if err != nil {
 		diag.New(0).Errorf("%v; see 'goinit --help'", err)
 		return exitUsage
 	}
-	switch {
-	case opts.help:
+	switch act {
+	case showHelp:
 		io.WriteString(stdout, usage)
 		return 0
-	case opts.version:
+	case showVersion:
 		io.WriteString(stdout, "goinit version "+version+" - git."+commit+"\n")
 		return 0
-	case opts.license:
+	case showLicense:
 		io.WriteString(stdout, license)
 		return 0
 	}
-	return supervisor.Run(supervisor.Config{
-		Command:     opts.command,
-		Env:         env,
-		SingleChild: opts.singleChild,
-		Subreaper:   opts.subreaper,
-		Rewrite:     opts.rewrite,
-		RemapExit:   opts.remapExit,
-		WarnOnReap:  opts.warnOnReap,
-		Grace:       opts.grace,
-		WaitAll:     opts.waitAll,
-		StopDelay:   opts.stopDelay,
-		Pdeathsig:   opts.pdeathsig,
-		Log:         diag.New(opts.verbosity),
-	})
+	return supervisor.Run(cfg, caught)
 }

@@ -2,32 +2,28 @@ package main
 
 import (
 	"errors"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"goinit/forward"
+	"github.com/spf13/pflag"
+
+	"goinit/signals"
+	"goinit/supervisor"
 )
 
-// options is goinit's configuration as the user gave it.
-type options struct {
-	singleChild bool
-	subreaper   bool
-	verbosity   int
-	rewrite     forward.Rewrite
-	remapExit   []int // exit codes turned into 0
-	warnOnReap  bool
-	grace       time.Duration
-	waitAll     bool
-	stopDelay   time.Duration
-	pdeathsig   syscall.Signal
-	help        bool
-	version     bool
-	license     bool
-	command     []string // empty: pause mode
-}
+// action is what the command line asks goinit to do.
+type action int
+
+const (
+	runCommand action = iota // run the command, or pause without one
+	showHelp
+	showVersion
+	showLicense
+)
 
 // defaultGrace is how long leftovers get between SIGTERM and SIGKILL.
 const defaultGrace = 5 * time.Second
@@ -81,44 +77,155 @@ Exit codes: the command's own; 126 command found but not executable;
 // envPrefix names the environment variables that set long options.
 const envPrefix = "GOINIT_"
 
-// fromEnvironment are the long options GOINIT_<NAME> can set. The actions
-// (help, version, license) are command-line only; the target (single-child,
-// process-group) is decided as a whole by chooseTarget.
+// fromEnvironment are the long options GOINIT_<NAME> can set one by one.
+// The actions (help, version, license) are command-line only; the target
+// (single-child, process-group) is decided as a whole by chooseTarget.
 var fromEnvironment = []string{"subreaper", "verbose", "rewrite", "remap-exit", "warn-on-reap", "grace", "wait-all", "stop-delay", "pdeathsig"}
+
+// commandLine is the flag set and where its flags put their values.
+type commandLine struct {
+	flags                     *pflag.FlagSet
+	cfg                       supervisor.Config
+	singleChild, processGroup bool
+	help, version, license    bool
+}
+
+func newCommandLine() *commandLine {
+	cl := &commandLine{cfg: supervisor.Config{Grace: defaultGrace}}
+	fs := pflag.NewFlagSet("goinit", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.SortFlags = false
+	// Options end at the first word that is not one: the command's own
+	// options are never read as goinit's.
+	fs.SetInterspersed(false)
+	fs.BoolVarP(&cl.singleChild, "single-child", "c", false, "")
+	fs.BoolVarP(&cl.processGroup, "process-group", "g", false, "")
+	fs.VarP((*rewrites)(&cl.cfg.Rewrite), "rewrite", "r", "")
+	fs.VarP((*exitCodes)(&cl.cfg.RemapExit), "remap-exit", "e", "")
+	fs.BoolVarP(&cl.cfg.Subreaper, "subreaper", "s", false, "")
+	fs.BoolVarP(&cl.cfg.WarnOnReap, "warn-on-reap", "w", false, "")
+	fs.Var((*duration)(&cl.cfg.Grace), "grace", "")
+	fs.BoolVar(&cl.cfg.WaitAll, "wait-all", false, "")
+	fs.Var((*duration)(&cl.cfg.StopDelay), "stop-delay", "")
+	fs.VarP((*deathSignal)(&cl.cfg.Pdeathsig), "pdeathsig", "p", "")
+	fs.VarPF((*verbosity)(&cl.cfg.Verbosity), "verbose", "v", "").NoOptDefVal = "+1"
+	fs.BoolVarP(&cl.help, "help", "h", false, "")
+	fs.BoolVarP(&cl.version, "version", "V", false, "")
+	fs.BoolVarP(&cl.license, "license", "l", false, "")
+	cl.flags = fs
+	return cl
+}
 
 // parseOptions reads the command line, then the environment for every long
 // option the command line left unset: GOINIT_<NAME> first, then the
-// variables tini and dumb-init read. Parsing stops at "--" or at the first
-// word that is not an option, so the command's own options are never read.
-func parseOptions(args, env []string) (options, error) {
-	cl := commandLine{opts: options{grace: defaultGrace}}
-	rest, err := cl.parse(args)
-	if err != nil {
-		return cl.opts, err
+// variables tini and dumb-init read. It returns the configuration for the
+// lifecycle (the command and its environment included) and what to do.
+func parseOptions(args, env []string) (supervisor.Config, action, error) {
+	cl := newCommandLine()
+	if err := cl.parse(args); err != nil {
+		return cl.cfg, runCommand, err
 	}
-	o := &cl.opts
-	if o.help || o.version || o.license {
-		return *o, nil
+	switch {
+	case cl.help:
+		return cl.cfg, showHelp, nil
+	case cl.version:
+		return cl.cfg, showVersion, nil
+	case cl.license:
+		return cl.cfg, showLicense, nil
 	}
 	for _, name := range fromEnvironment {
-		if !cl.given(name) {
-			if err := cl.setFromEnv(name, env); err != nil {
-				return *o, err
-			}
+		if err := cl.setFromEnv(name, env); err != nil {
+			return cl.cfg, runCommand, err
 		}
 	}
 	if err := cl.applyPeerEnvironment(env); err != nil {
-		return *o, err
+		return cl.cfg, runCommand, err
 	}
 	single, err := cl.chooseTarget(env)
 	if err != nil {
-		return *o, err
+		return cl.cfg, runCommand, err
 	}
-	o.singleChild = single
-	if len(rest) > 0 {
-		o.command = rest
+	cl.cfg.SingleChild = single
+	if rest := cl.flags.Args(); len(rest) > 0 {
+		cl.cfg.Command = rest
 	}
-	return *o, nil
+	cl.cfg.Env = env
+	return cl.cfg, runCommand, nil
+}
+
+// parse reads the options in args, leaving the command in cl.flags.Args.
+// Errors name what the user typed, in one line.
+func (cl *commandLine) parse(args []string) error {
+	err := cl.flags.Parse(args)
+	var (
+		unknown  *pflag.NotExistError
+		needs    *pflag.ValueRequiredError
+		invalid  *pflag.InvalidValueError
+		syntaxEr *pflag.InvalidSyntaxError
+	)
+	switch {
+	case err == nil:
+		return refuseTestFlags(args[:len(args)-len(cl.flags.Args())])
+	case errors.As(err, &unknown):
+		if rest := unknown.GetSpecifiedShortnames(); rest != "" {
+			return errors.New("unknown option " + strconv.QuoteRune(rune(rest[0])) + " in " + clusterEnding(args, rest))
+		}
+		return errors.New("unknown option --" + unknown.GetSpecifiedName())
+	case errors.As(err, &needs):
+		if needs.GetSpecifiedShortnames() != "" {
+			return errors.New("option -" + needs.GetSpecifiedName() + " needs a value")
+		}
+		return errors.New("option --" + needs.GetSpecifiedName() + " needs a value")
+	case errors.As(err, &invalid):
+		return errors.New("invalid value " + strconv.Quote(invalid.GetValue()) + " for " + display(invalid.GetFlag()) + ": " + reason(invalid))
+	case errors.As(err, &syntaxEr):
+		return errors.New("bad option " + strconv.Quote(syntaxEr.GetSpecifiedFlag()))
+	}
+	return err
+}
+
+// clusterEnding finds the word of short options that pflag was reading
+// when only rest was left of it, to name it as the user typed it.
+func clusterEnding(args []string, rest string) string {
+	for _, word := range args {
+		if word == "--" {
+			break
+		}
+		if !strings.HasPrefix(word, "--") && strings.HasPrefix(word, "-") && strings.HasSuffix(word, rest) {
+			return word
+		}
+	}
+	return "-" + rest
+}
+
+// refuseTestFlags refuses the -test.* words pflag passes over without a
+// word (they are Go test flags to it), which would otherwise silently
+// change what the rest of a cluster means.
+func refuseTestFlags(consumed []string) error {
+	for _, word := range consumed {
+		if strings.HasPrefix(word, "-") && !strings.HasPrefix(word, "--") && strings.Contains(word, "test.") {
+			return errors.New("unknown option " + strconv.Quote(word))
+		}
+	}
+	return nil
+}
+
+// display names a flag as the help does: "-e/--remap-exit" or "--grace".
+func display(f *pflag.Flag) string {
+	if f.Shorthand == "" {
+		return "--" + f.Name
+	}
+	return "-" + f.Shorthand + "/--" + f.Name
+}
+
+// reason is why a value was refused: the Value's own words, or for a
+// boolean what it takes.
+func reason(err *pflag.InvalidValueError) string {
+	if err.GetFlag().Value.Type() == "bool" {
+		return "want true or false"
+	}
+	return errors.Unwrap(err).Error()
 }
 
 // chooseTarget decides between the child alone and its process group from
@@ -126,7 +233,7 @@ func parseOptions(args, env []string) (options, error) {
 // then DUMB_INIT_SETSID=0 (the child alone) or TINI_KILL_PROCESS_GROUP (the
 // group). A source asking for both is an error.
 func (cl *commandLine) chooseTarget(env []string) (singleChild bool, err error) {
-	if cl.given("single-child") || cl.given("process-group") {
+	if cl.flags.Changed("single-child") || cl.flags.Changed("process-group") {
 		if cl.singleChild && cl.processGroup {
 			return false, errors.New("-c/--single-child and -g/--process-group contradict each other")
 		}
@@ -159,10 +266,9 @@ func (cl *commandLine) chooseTarget(env []string) (singleChild bool, err error) 
 // TINI_VERBOSITY (tini's level N, where 1 is its default, is goinit's
 // N-1) and DUMB_INIT_DEBUG=1 (-v).
 func (cl *commandLine) applyPeerEnvironment(env []string) error {
-	o := &cl.opts
 	if !cl.isSet(env, "subreaper") {
 		if _, ok := lookupEnv(env, "TINI_SUBREAPER"); ok {
-			o.subreaper = true
+			cl.cfg.Subreaper = true
 		}
 	}
 	if cl.isSet(env, "verbose") {
@@ -173,33 +279,41 @@ func (cl *commandLine) applyPeerEnvironment(env []string) error {
 		if err != nil || n < 0 || n > 10 {
 			return errors.New("TINI_VERBOSITY: invalid value " + strconv.Quote(v) + ": want a level from 0 to 10")
 		}
-		o.verbosity = max(n-1, 0)
+		cl.cfg.Verbosity = max(n-1, 0)
 	}
 	if v, _ := lookupEnv(env, "DUMB_INIT_DEBUG"); v == "1" {
-		o.verbosity = max(o.verbosity, 1)
+		cl.cfg.Verbosity = max(cl.cfg.Verbosity, 1)
 	}
 	return nil
 }
 
 // isSet reports whether the command line or GOINIT_<NAME> set the option.
 func (cl *commandLine) isSet(env []string, name string) bool {
-	if cl.given(name) {
+	if cl.flags.Changed(name) {
 		return true
 	}
 	v, _ := lookupEnv(env, envName(name))
 	return v != ""
 }
 
-// setFromEnv sets the option name from GOINIT_<NAME> when that is set and
-// not empty.
+// setFromEnv sets the option name from GOINIT_<NAME> when the command line
+// did not and the variable is set and not empty.
 func (cl *commandLine) setFromEnv(name string, env []string) error {
+	if cl.flags.Changed(name) {
+		return nil
+	}
 	key := envName(name)
 	value, ok := lookupEnv(env, key)
 	if !ok || value == "" {
 		return nil
 	}
-	if err := lookupLong(name).set(cl, value); err != nil {
-		return errors.New(key + ": invalid value " + strconv.Quote(value) + ": " + err.Error())
+	flag := cl.flags.Lookup(name)
+	if err := flag.Value.Set(value); err != nil {
+		why := err.Error()
+		if flag.Value.Type() == "bool" {
+			why = "want true or false"
+		}
+		return errors.New(key + ": invalid value " + strconv.Quote(value) + ": " + why)
 	}
 	return nil
 }
@@ -219,23 +333,14 @@ func envBool(env []string, key string) (value, set bool, err error) {
 
 // envName is GOINIT_ and the option's name in upper case, '-' as '_'.
 func envName(option string) string {
-	name := []byte(envPrefix + option)
-	for i, c := range name {
-		switch {
-		case c == '-':
-			name[i] = '_'
-		case 'a' <= c && c <= 'z':
-			name[i] = c - 'a' + 'A'
-		}
-	}
-	return string(name)
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(option, "-", "_"))
 }
 
 // lookupEnv finds the first definition of key, as getenv does.
 func lookupEnv(env []string, key string) (string, bool) {
 	for _, kv := range env {
-		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
-			return kv[len(key)+1:], true
+		if v, ok := strings.CutPrefix(kv, key); ok && strings.HasPrefix(v, "=") {
+			return v[1:], true
 		}
 	}
 	return "", false
@@ -256,6 +361,9 @@ func (v *verbosity) Set(s string) error {
 	*v = verbosity(n)
 	return nil
 }
+
+func (v *verbosity) String() string { return strconv.Itoa(int(*v)) }
+func (v *verbosity) Type() string   { return "level" }
 
 // maxDuration bounds --grace and --stop-delay: a longer wait is a mistake.
 const maxDuration = 24 * time.Hour
@@ -282,34 +390,43 @@ func (d *duration) Set(s string) error {
 	return nil
 }
 
+func (d *duration) String() string { return time.Duration(*d).String() }
+func (d *duration) Type() string   { return "duration" }
+
 // deathSignal is the SIGNAL of --pdeathsig: one goinit can catch, or it
 // would die of it without passing it on.
 type deathSignal syscall.Signal
 
 func (s *deathSignal) Set(v string) error {
-	sig, err := forward.ParseSignal(v)
+	sig, err := signals.Parse(v)
 	if err != nil {
 		return err
 	}
-	if sig == syscall.SIGKILL || sig == syscall.SIGSTOP || sig == 33 {
-		return errors.New(forward.Name(sig) + " cannot be caught, so goinit could not pass it on")
+	if !signals.Catchable(sig) {
+		return errors.New(signals.Name(sig) + " cannot be caught, so goinit could not pass it on")
 	}
 	*s = deathSignal(sig)
 	return nil
 }
 
+func (s *deathSignal) String() string { return signals.Name(syscall.Signal(*s)) }
+func (s *deathSignal) Type() string   { return "signal" }
+
 // rewrites collects -r FROM:TO specs; one value may hold several,
 // separated by commas (as in GOINIT_REWRITE=TERM:QUIT,HUP:0).
-type rewrites forward.Rewrite
+type rewrites signals.Rewrite
 
 func (r *rewrites) Set(v string) error {
 	for _, spec := range strings.Split(v, ",") {
-		if err := (*forward.Rewrite)(r).Add(spec); err != nil {
+		if err := (*signals.Rewrite)(r).Add(spec); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+func (r *rewrites) String() string { return "" }
+func (r *rewrites) Type() string   { return "FROM:TO" }
 
 // exitCodes collects -e CODE values; one value may hold several,
 // separated by commas (as in GOINIT_REMAP_EXIT=143,130).
@@ -327,3 +444,6 @@ func (e *exitCodes) Set(v string) error {
 	}
 	return nil
 }
+
+func (e *exitCodes) String() string { return "" }
+func (e *exitCodes) Type() string   { return "CODE" }

@@ -6,71 +6,86 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"goinit/supervisor"
 )
+
+// want is what parseOptions should return.
+type want struct {
+	cfg supervisor.Config
+	act action
+}
 
 func TestOptionsFromCommandLineAndEnvironment(t *testing.T) {
 	cases := []struct {
 		name string
 		args []string
 		env  []string
-		want options
+		want want
 	}{
-		{"no command is pause mode", nil, nil, options{grace: defaultGrace}},
-		{"command after --", []string{"-c", "--", "sh", "-c", "x"}, nil, options{grace: defaultGrace, singleChild: true, command: []string{"sh", "-c", "x"}}},
-		{"dumb-init style, no --", []string{"-v", "sh", "-c", "-v"}, nil, options{grace: defaultGrace, verbosity: 1, command: []string{"sh", "-c", "-v"}}},
-		{"repeated -v", []string{"-vvv", "true"}, nil, options{grace: defaultGrace, verbosity: 3, command: []string{"true"}}},
-		{"-g undoes nothing by default", []string{"-g", "true"}, nil, options{grace: defaultGrace, command: []string{"true"}}},
+		{"no command is pause mode", nil, nil, want{supervisor.Config{Grace: defaultGrace}, runCommand}},
+		{"command after --", []string{"-c", "--", "sh", "-c", "x"}, nil, want{supervisor.Config{Grace: defaultGrace, SingleChild: true, Command: []string{"sh", "-c", "x"}}, runCommand}},
+		{"dumb-init style, no --", []string{"-v", "sh", "-c", "-v"}, nil, want{supervisor.Config{Grace: defaultGrace, Verbosity: 1, Command: []string{"sh", "-c", "-v"}}, runCommand}},
+		{"repeated -v", []string{"-vvv", "true"}, nil, want{supervisor.Config{Grace: defaultGrace, Verbosity: 3, Command: []string{"true"}}, runCommand}},
+		{"-g undoes nothing by default", []string{"-g", "true"}, nil, want{supervisor.Config{Grace: defaultGrace, Command: []string{"true"}}, runCommand}},
 		{"env sets long options", []string{"true"}, []string{"GOINIT_SINGLE_CHILD=1", "GOINIT_SUBREAPER=true", "GOINIT_VERBOSE=2"},
-			options{grace: defaultGrace, singleChild: true, subreaper: true, verbosity: 2, command: []string{"true"}}},
+			want{supervisor.Config{Grace: defaultGrace, SingleChild: true, Subreaper: true, Verbosity: 2, Command: []string{"true"}}, runCommand}},
 		{"command line beats env", []string{"--verbose=0", "--subreaper=false", "true"}, []string{"GOINIT_VERBOSE=2", "GOINIT_SUBREAPER=1"},
-			options{grace: defaultGrace, command: []string{"true"}}},
-		{"-g on the command line beats env single-child", []string{"-g", "true"}, []string{"GOINIT_SINGLE_CHILD=1"}, options{grace: defaultGrace, command: []string{"true"}}},
-		{"-c on the command line beats env process-group", []string{"-c", "true"}, []string{"GOINIT_PROCESS_GROUP=1"}, options{grace: defaultGrace, singleChild: true, command: []string{"true"}}},
-		{"empty env is unset", []string{"true"}, []string{"GOINIT_VERBOSE="}, options{grace: defaultGrace, command: []string{"true"}}},
-		{"first definition wins, as getenv", []string{"true"}, []string{"GOINIT_VERBOSE=1", "GOINIT_VERBOSE=x"}, options{grace: defaultGrace, verbosity: 1, command: []string{"true"}}},
-		{"help", []string{"-h", "-c"}, nil, options{help: true, grace: defaultGrace}},
-		{"license", []string{"-l"}, nil, options{license: true, grace: defaultGrace}},
+			want{supervisor.Config{Grace: defaultGrace, Command: []string{"true"}}, runCommand}},
+		{"-g on the command line beats env single-child", []string{"-g", "true"}, []string{"GOINIT_SINGLE_CHILD=1"}, want{supervisor.Config{Grace: defaultGrace, Command: []string{"true"}}, runCommand}},
+		{"-c on the command line beats env process-group", []string{"-c", "true"}, []string{"GOINIT_PROCESS_GROUP=1"}, want{supervisor.Config{Grace: defaultGrace, SingleChild: true, Command: []string{"true"}}, runCommand}},
+		{"empty env is unset", []string{"true"}, []string{"GOINIT_VERBOSE="}, want{supervisor.Config{Grace: defaultGrace, Command: []string{"true"}}, runCommand}},
+		{"first definition wins, as getenv", []string{"true"}, []string{"GOINIT_VERBOSE=1", "GOINIT_VERBOSE=x"}, want{supervisor.Config{Grace: defaultGrace, Verbosity: 1, Command: []string{"true"}}, runCommand}},
+		{"help", []string{"-h", "-c"}, nil, want{supervisor.Config{Grace: defaultGrace}, showHelp}},
+		{"license", []string{"-l"}, nil, want{supervisor.Config{Grace: defaultGrace}, showLicense}},
 		{"tini's variables", []string{"x"}, []string{"TINI_SUBREAPER=", "TINI_VERBOSITY=3", "TINI_KILL_PROCESS_GROUP=1"},
-			options{grace: defaultGrace, subreaper: true, verbosity: 2, command: []string{"x"}}},
-		{"TINI_VERBOSITY=1 is tini's quiet default", []string{"x"}, []string{"TINI_VERBOSITY=1"}, options{grace: defaultGrace, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, Subreaper: true, Verbosity: 2, Command: []string{"x"}}, runCommand}},
+		{"TINI_VERBOSITY=1 is tini's quiet default", []string{"x"}, []string{"TINI_VERBOSITY=1"}, want{supervisor.Config{Grace: defaultGrace, Command: []string{"x"}}, runCommand}},
 		{"dumb-init's variables", []string{"x"}, []string{"DUMB_INIT_SETSID=0", "DUMB_INIT_DEBUG=1"},
-			options{grace: defaultGrace, singleChild: true, verbosity: 1, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, SingleChild: true, Verbosity: 1, Command: []string{"x"}}, runCommand}},
 		{"DUMB_INIT_SETSID other than 0 keeps the group", []string{"x"}, []string{"DUMB_INIT_SETSID=1", "DUMB_INIT_DEBUG=yes"},
-			options{grace: defaultGrace, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, Command: []string{"x"}}, runCommand}},
 		{"GOINIT_ beats the peers' variables", []string{"x"}, []string{"TINI_VERBOSITY=4", "GOINIT_VERBOSE=1", "DUMB_INIT_SETSID=0", "GOINIT_SINGLE_CHILD=0"},
-			options{grace: defaultGrace, verbosity: 1, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, Verbosity: 1, Command: []string{"x"}}, runCommand}},
 		{"the command line beats the peers' variables", []string{"-g", "--subreaper=false", "x"}, []string{"DUMB_INIT_SETSID=0", "TINI_SUBREAPER=1"},
-			options{grace: defaultGrace, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, Command: []string{"x"}}, runCommand}},
 		{"remap and warn", []string{"-e", "143", "-e130,2", "-w", "x"}, nil,
-			options{grace: defaultGrace, remapExit: []int{143, 130, 2}, warnOnReap: true, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, RemapExit: []int{143, 130, 2}, WarnOnReap: true, Command: []string{"x"}}, runCommand}},
 		{"remap from the environment", []string{"x"}, []string{"GOINIT_REMAP_EXIT=143,130", "GOINIT_WARN_ON_REAP=1"},
-			options{grace: defaultGrace, remapExit: []int{143, 130}, warnOnReap: true, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, RemapExit: []int{143, 130}, WarnOnReap: true, Command: []string{"x"}}, runCommand}},
 		{"shutdown options", []string{"--grace=1m", "--wait-all", "--stop-delay", "2.5", "-p", "sigusr1", "x"}, nil,
-			options{grace: time.Minute, waitAll: true, stopDelay: 2500 * time.Millisecond, pdeathsig: syscall.SIGUSR1, command: []string{"x"}}},
-		{"grace 0", []string{"--grace", "0", "x"}, nil, options{command: []string{"x"}}},
+			want{supervisor.Config{Grace: time.Minute, WaitAll: true, StopDelay: 2500 * time.Millisecond, Pdeathsig: syscall.SIGUSR1, Command: []string{"x"}}, runCommand}},
+		{"grace 0", []string{"--grace", "0", "x"}, nil, want{supervisor.Config{Command: []string{"x"}}, runCommand}},
 		{"shutdown options from env", []string{"x"}, []string{"GOINIT_GRACE=30", "GOINIT_WAIT_ALL=1", "GOINIT_STOP_DELAY=10s", "GOINIT_PDEATHSIG=HUP"},
-			options{grace: 30 * time.Second, waitAll: true, stopDelay: 10 * time.Second, pdeathsig: syscall.SIGHUP, command: []string{"x"}}},
-		{"version", []string{"--version"}, nil, options{grace: defaultGrace, version: true}},
+			want{supervisor.Config{Grace: 30 * time.Second, WaitAll: true, StopDelay: 10 * time.Second, Pdeathsig: syscall.SIGHUP, Command: []string{"x"}}, runCommand}},
+		{"version", []string{"--version"}, nil, want{supervisor.Config{Grace: defaultGrace}, showVersion}},
 		{"a cluster ending in an option with its value", []string{"-cwe143", "x"}, nil,
-			options{grace: defaultGrace, singleChild: true, warnOnReap: true, remapExit: []int{143}, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, SingleChild: true, WarnOnReap: true, RemapExit: []int{143}, Command: []string{"x"}}, runCommand}},
 		{"a cluster whose last option takes the next word", []string{"-vp", "HUP", "x"}, nil,
-			options{grace: defaultGrace, verbosity: 1, pdeathsig: syscall.SIGHUP, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, Verbosity: 1, Pdeathsig: syscall.SIGHUP, Command: []string{"x"}}, runCommand}},
 		{"long option with its value in the next word", []string{"--remap-exit", "3", "--verbose", "x"}, nil,
-			options{grace: defaultGrace, remapExit: []int{3}, verbosity: 1, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, RemapExit: []int{3}, Verbosity: 1, Command: []string{"x"}}, runCommand}},
 		{"a value that looks like an option", []string{"-e", "-0", "--", "x"}, nil,
-			options{grace: defaultGrace, remapExit: []int{0}, command: []string{"x"}}},
+			want{supervisor.Config{Grace: defaultGrace, RemapExit: []int{0}, Command: []string{"x"}}, runCommand}},
 		{"a lone - is the command", []string{"-c", "-", "-v"}, nil,
-			options{grace: defaultGrace, singleChild: true, command: []string{"-", "-v"}}},
+			want{supervisor.Config{Grace: defaultGrace, SingleChild: true, Command: []string{"-", "-v"}}, runCommand}},
 		{"options end at the first word that is not one", []string{"x", "--grace", "1"}, nil,
-			options{grace: defaultGrace, command: []string{"x", "--grace", "1"}}},
+			want{supervisor.Config{Grace: defaultGrace, Command: []string{"x", "--grace", "1"}}, runCommand}},
 	}
 	for _, c := range cases {
-		got, err := parseOptions(c.args, c.env)
+		cfg, act, err := parseOptions(c.args, c.env)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		if !reflect.DeepEqual(got, c.want) {
+		if act == runCommand && !reflect.DeepEqual(cfg.Env, c.env) {
+			t.Errorf("%s: the command's environment is %q, want goinit's, %q", c.name, cfg.Env, c.env)
+		}
+		cfg.Env = nil
+		if act != runCommand {
+			cfg = supervisor.Config{Grace: defaultGrace} // the rest is not read
+		}
+		if got := (want{cfg, act}); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
 		}
 	}
@@ -88,6 +103,9 @@ func TestBadOptionsAreErrorsNamingTheProblem(t *testing.T) {
 		{[]string{"--grace"}, nil, "--grace needs a value"},
 		{[]string{"-c", "-e"}, nil, "-e needs a value"},
 		{[]string{"---x"}, nil, "---x"},
+		{[]string{"-test.v", "x"}, nil, `"-test.v"`},
+		{[]string{"-ctest.run=x", "x"}, nil, `"-ctest.run=x"`},
+		{[]string{"-v", "-test.count=1", "--", "x"}, nil, `"-test.count=1"`},
 		{[]string{"--help=maybe"}, nil, "help"},
 		{[]string{"--verbose=x"}, nil, "verbose"},
 		{[]string{"--verbose=-1"}, nil, "verbose"},
@@ -121,7 +139,7 @@ func TestBadOptionsAreErrorsNamingTheProblem(t *testing.T) {
 		{nil, []string{"GOINIT_SINGLE_CHILD=1", "GOINIT_PROCESS_GROUP=1"}, "contradict"},
 	}
 	for _, c := range cases {
-		_, err := parseOptions(c.args, c.env)
+		_, _, err := parseOptions(c.args, c.env)
 		if err == nil || !strings.Contains(err.Error(), c.mention) {
 			t.Errorf("%v %v: error %v, want one mentioning %q", c.args, c.env, err, c.mention)
 		}
@@ -134,8 +152,8 @@ func FuzzParseOptionsNeverPanics(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, arg, env string) {
 		args := strings.Split(arg, "\x00")
-		o, err := parseOptions(args, []string{env})
-		if err == nil && o.verbosity < 0 {
+		cfg, _, err := parseOptions(args, []string{env})
+		if err == nil && cfg.Verbosity < 0 {
 			t.Errorf("negative verbosity from %q", args)
 		}
 	})

@@ -111,9 +111,6 @@ func summarise(t *target, files []string) (*instrResult, string, error) {
 	if t.Kind == direct {
 		r.Binary, r.Note = trueCommand, "true itself, for scale"
 	}
-	if t.Name == "goinit" {
-		r.Note = "valgrind keeps signal 64 for itself and goinit will not run without its handler: counted on a copy that skips that one sigaction (bench/_overlay)"
-	}
 	for _, f := range files {
 		total, err := cachegrindTotal(f)
 		if err != nil {

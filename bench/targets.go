@@ -70,7 +70,7 @@ const (
 	floorPauseFile = "floor-pause"
 	naiveFile      = "naive"
 	symSuffix      = ".sym"
-	goinitVgFile   = "goinit-vg.sym"
+	goinitSymFile  = "goinit.sym"
 )
 
 // discoverTargets lists what will be measured, in report order, and what
@@ -86,7 +86,7 @@ func discoverTargets(o options) (targets []*target, missing []string, err error)
 	workloadPath = binFile(o, workloadFile)
 	targets = append(targets, &target{
 		Name: "goinit", Kind: anInit, Path: o.goinit, args: []string{"--"},
-		cachegrindPath: binFile(o, goinitVgFile), Version: goinitVersion(o.goinit),
+		cachegrindPath: binFile(o, goinitSymFile), Version: goinitVersion(o.goinit),
 	})
 	var absent []string
 	for _, p := range peers {

@@ -1,26 +1,34 @@
-// Package catch receives the signals sent to goinit. It owns goinit's signal
-// handling from the moment it is initialised, before main runs, until goinit
-// exits.
+// Package catch receives the signals sent to goinit, from Start until
+// goinit exits.
 //
-// It does not use os/signal. Every signal goinit can catch (1 to 64 except
-// SIGKILL, SIGSTOP and 33, which the Go runtime keeps) gets a small handler
-// of its own (handler_*.s) that writes the signal's number to a pipe. Wait
-// reads them back in the order they arrived. So:
+// It does not use os/signal. Start gives every signal it is asked to catch
+// a small handler of goinit's own (handler_*.s), which writes the signal's
+// number to a pipe; Wait reads them back in the order they arrived. So:
 //
-//   - nothing is lost before the first Wait: signals wait in the pipe;
+//   - nothing is lost between Start and the first Wait: signals wait in the
+//     pipe;
 //   - every instance of a queued real-time signal is seen (os/signal merges
 //     them), as are SIGPROF (which the Go runtime keeps for its profiler)
-//     and signals 32 and 34 (which it leaves at their fatal default);
-//   - a signal the Go runtime raises for itself is handed to the runtime and
-//     never reported: its preemption SIGURG (a tgkill from goinit's own pid)
-//     and a fault in goinit's own code (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-//     SIGTRAP, SIGSYS raised by the kernel). The same signals sent by kill(2)
-//     are reported like any other;
+//     and signal 32 (which it leaves at its fatal default);
+//   - a signal the Go runtime raises for itself is passed on to the
+//     runtime's own handler, as the kernel would have delivered it, and
+//     never reported: its preemption SIGURG (a tgkill from goinit's own
+//     pid) and a fault in goinit's own code (SIGSEGV, SIGBUS, SIGFPE,
+//     SIGILL, SIGTRAP, SIGSYS raised by the kernel). The same signals sent
+//     by kill(2) are reported like any other;
 //   - a SIGPIPE that goinit raised itself, by writing to a pipe whose reader
 //     has gone (its siginfo names goinit as the sender), is dropped, so it
 //     is never forwarded as if someone had sent it;
 //   - SIGCHLD is reported at most once per Wait and is never lost, even if
 //     the pipe is full.
+//
+// The handlers are installed with rt_sigaction(2), taking the flags and the
+// return trampoline from the action the Go runtime installed for its own
+// signals, so they run on the signal stack every Go thread has. A signal
+// that was ignored when goinit started and that the Go runtime left ignored
+// (SIGHUP, SIGINT, signal 32) stays ignored, so the child inherits that.
+// A signal the kernel refuses a handler for (valgrind keeps one for
+// itself) is left out and named in the Report; goinit runs without it.
 //
 // The pipe holds 65,536 signals; beyond that, while nobody calls Wait, new
 // signals other than SIGCHLD are dropped (the kernel already merges repeats
@@ -34,9 +42,11 @@ import (
 	"time"
 	"unsafe"
 
-	"goinit/forward"
-	"goinit/internal/goruntime"
+	"golang.org/x/sys/unix"
 )
+
+// numSignals is the highest signal number on every port goinit builds for.
+const numSignals = 64
 
 // Read by the handler; set before it is installed and never changed.
 var (
@@ -60,8 +70,6 @@ var runtimeHandler uintptr
 // pipe, and cleared by Wait.
 var childPending uint32
 
-const numSignals = goruntime.NumSignals
-
 // Values of route.
 const (
 	routeReport        = 0 // write it to the pipe
@@ -79,28 +87,82 @@ func handler()
 // handlerAddr returns handler's entry address.
 func handlerAddr() uintptr
 
-// parentAtStart is goinit's parent when catching began, as early as
-// goinit's code runs.
-var parentAtStart = syscall.Getppid()
+// Report says how Start left each signal.
+type Report struct {
+	// Refused are the signals the kernel would not give a handler; goinit
+	// neither receives nor forwards them.
+	Refused []syscall.Signal
+	// LeftIgnored were ignored when goinit started and stay ignored, in
+	// goinit and in its child.
+	LeftIgnored []syscall.Signal
+	// Mask is the signal mask goinit's thread had before Start unblocked
+	// the caught signals: the one goinit was started with, less what the
+	// Go runtime unblocks for itself. The child gets it.
+	Mask unix.Sigset_t
+	// Parent is goinit's parent when Start began, to tell later whether
+	// it has died since.
+	Parent int
+}
 
-// ParentAtStart returns goinit's parent pid as early as goinit could read
-// it, to tell whether the parent has died since.
-func ParentAtStart() int { return parentAtStart }
+var started atomic.Bool
 
-// initErr records why catching could not be set up; see Err.
-var initErr = install()
+// Start installs goinit's handler for each of sigs and for SIGCHLD, and
+// unblocks them on the calling thread, which must be the one that calls
+// Wait (locked with runtime.LockOSThread). It may be called once. An error
+// means nothing is being caught (no descriptor for the pipe, say).
+func Start(sigs []syscall.Signal) (Report, error) {
+	rep := Report{Parent: unix.Getppid()}
+	if !started.CompareAndSwap(false, true) {
+		return rep, errors.New("catch: Start called twice")
+	}
+	like, err := getAction(syscall.SIGSEGV)
+	if err != nil {
+		return rep, err
+	}
+	if like.handler == sigDFL || like.handler == sigIGN {
+		return rep, errors.New("catch: the Go runtime has no signal handler installed")
+	}
+	if err := openPipe(); err != nil {
+		return rep, err
+	}
+	runtimeHandler = like.handler
+	setRoutes()
 
-// Err reports a failure to set up signal catching at start-up (no
-// descriptors left, say); goinit cannot work without it.
-func Err() error { return initErr }
+	if err := unix.PthreadSigmask(unix.SIG_SETMASK, nil, &rep.Mask); err != nil {
+		return rep, err
+	}
+	var unblock unix.Sigset_t
+	for _, sig := range append([]syscall.Signal{syscall.SIGCHLD}, sigs...) {
+		cur, err := getAction(sig)
+		if err == nil && cur.handler == sigIGN {
+			rep.LeftIgnored = append(rep.LeftIgnored, sig)
+			continue
+		}
+		act := like // the runtime's flags, mask and trampoline
+		act.handler = handlerAddr()
+		if err == nil {
+			err = setAction(sig, &act)
+		}
+		if err != nil {
+			rep.Refused = append(rep.Refused, sig)
+			continue
+		}
+		addSignal(&unblock, sig)
+	}
+	return rep, unix.PthreadSigmask(unix.SIG_UNBLOCK, &unblock, nil)
+}
 
-func install() error {
+func openPipe() error {
 	var p [2]int
-	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 		return err
 	}
 	pipeRead, pipeWrite = int32(p[0]), int32(p[1])
-	ownPid = int32(syscall.Getpid())
+	return nil
+}
+
+func setRoutes() {
+	ownPid = int32(unix.Getpid())
 	for n := range sigbytes {
 		sigbytes[n] = byte(n)
 	}
@@ -109,19 +171,13 @@ func install() error {
 	}
 	route[syscall.SIGURG] = routeRuntimeOwnURG
 	route[syscall.SIGPIPE] = routeOwnPipe
+}
 
-	act, err := goruntime.GetSigaction(int(syscall.SIGSEGV))
-	if err != nil {
-		return err
-	}
-	if act.Handler == goruntime.SigDFL || act.Handler == goruntime.SigIGN {
-		return errors.New("catch: the Go runtime has no signal handler installed")
-	}
-	runtimeHandler = act.Handler
-	// The runtime's own flags (SA_SIGINFO, SA_ONSTACK, SA_RESTART) and
-	// return trampoline, with goinit's handler.
-	caught := append([]syscall.Signal{syscall.SIGCHLD}, forward.Forwardable...)
-	return goruntime.InstallHandler(caught, act, handlerAddr())
+// addSignal adds sig to set, in the kernel's layout (bit sig-1).
+func addSignal(set *unix.Sigset_t, sig syscall.Signal) {
+	bit := uint(sig - 1)
+	words := unsafe.Slice((*uint32)(unsafe.Pointer(set)), unsafe.Sizeof(*set)/4)
+	words[bit/32] |= 1 << (bit % 32)
 }
 
 // Wait appends to buf the signals received since the last call, in the
@@ -148,11 +204,11 @@ func Wait(buf []syscall.Signal, deadline time.Time) []syscall.Signal {
 func drain(buf []syscall.Signal) []syscall.Signal {
 	var chunk [512]byte
 	for {
-		n, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(pipeRead), uintptr(unsafe.Pointer(&chunk[0])), uintptr(len(chunk)))
-		if errno == syscall.EINTR {
+		n, err := unix.Read(int(pipeRead), chunk[:])
+		if err == unix.EINTR {
 			continue
 		}
-		if errno != 0 || n == 0 {
+		if err != nil || n <= 0 {
 			break
 		}
 		for _, b := range chunk[:n] {
@@ -160,7 +216,7 @@ func drain(buf []syscall.Signal) []syscall.Signal {
 				buf = append(buf, syscall.Signal(b))
 			}
 		}
-		if int(n) < len(chunk) {
+		if n < len(chunk) {
 			break
 		}
 	}
@@ -170,17 +226,14 @@ func drain(buf []syscall.Signal) []syscall.Signal {
 	return buf
 }
 
-// waitReadable blocks in ppoll until the pipe has data, a signal handler
-// has run on this thread, or timeout passes (never when it is negative).
+// waitReadable blocks until the pipe has data, a signal handler has run on
+// this thread, or timeout passes (never when it is negative).
 func waitReadable(timeout time.Duration) {
-	fds := [1]struct {
-		fd              int32
-		events, revents int16
-	}{{fd: pipeRead, events: 0x1}} // POLLIN
-	var ts *syscall.Timespec
+	fds := []unix.PollFd{{Fd: pipeRead, Events: unix.POLLIN}}
+	var ts *unix.Timespec
 	if timeout >= 0 {
-		t := syscall.NsecToTimespec(int64(timeout))
+		t := unix.NsecToTimespec(int64(timeout))
 		ts = &t
 	}
-	syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), 1, uintptr(unsafe.Pointer(ts)), 0, 0, 0)
+	unix.Ppoll(fds, ts, nil)
 }

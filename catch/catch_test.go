@@ -1,16 +1,36 @@
 package catch
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 	"unsafe"
+
+	"goinit/signals"
 )
+
+// The test binary catches signals as goinit does, on its main thread,
+// which TestMain keeps. In a child run of it (preemptionCheck set) it
+// checks the runtime's preemption instead.
+func TestMain(m *testing.M) {
+	runtime.LockOSThread()
+	if _, err := Start(signals.Forwardable()); err != nil {
+		fmt.Fprintln(os.Stderr, "catch.Start:", err)
+		os.Exit(1)
+	}
+	if os.Getenv(preemptionCheck) != "" {
+		os.Exit(spinUntilPreempted())
+	}
+	os.Exit(m.Run())
+}
 
 // waitFor collects signals until want has arrived (others are kept too)
 // or the hang guard passes.
@@ -28,9 +48,6 @@ func waitFor(t *testing.T, want syscall.Signal) []syscall.Signal {
 }
 
 func TestEveryForwardableSignalIsReported(t *testing.T) {
-	if err := Err(); err != nil {
-		t.Fatal(err)
-	}
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGPROF, syscall.SIGTSTP,
 		syscall.SIGTTOU, syscall.SIGCONT, syscall.SIGPIPE, syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGURG, 32, 34, 64} {
 		sendFromOutside(t, sig)
@@ -99,31 +116,44 @@ func TestAFaultInGoinitsOwnCodeStillPanics(t *testing.T) {
 	_ = *p
 }
 
-func TestTheRuntimesPreemptionIsNotReported(t *testing.T) {
-	// With one processor, a goroutine spinning without function calls can
-	// only be interrupted by the runtime's preemption signal (SIGURG sent to
-	// itself). The sleeping goroutine wakes only if that reaches the runtime.
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	stop := make(chan bool)
-	go func() {
-		for i := 0; ; i++ {
-			if i%(1<<30) == 0 {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-			}
-		}
-	}()
-	time.Sleep(50 * time.Millisecond)
-	close(stop)
-	got := Wait(nil, time.Now())
-	if slices.Contains(got, syscall.SIGURG) {
-		t.Errorf("the runtime's own SIGURG was reported: %v", got)
+// preemptionCheck names the variable that makes the test binary run
+// spinUntilPreempted.
+const preemptionCheck = "GOINIT_CATCH_PREEMPTION_CHECK"
+
+func TestTheRuntimesPreemptionReachesTheRuntimeAndIsNotReported(t *testing.T) {
+	// Killed with SIGKILL when it hangs: it catches SIGTERM.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), preemptionCheck+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("a goroutine spinning without function calls was never preempted, or SIGURG was reported: %v; %s", err, out)
 	}
 	sendFromOutside(t, syscall.SIGURG)
-	waitFor(t, syscall.SIGURG) // one somebody sent is
+	waitFor(t, syscall.SIGURG) // one somebody sent is reported
+}
+
+// spinUntilPreempted returns 0 when the runtime preempted a goroutine
+// that spins without function calls on the only processor, which takes
+// the runtime's own SIGURG reaching the runtime; 3 when that SIGURG was
+// reported as received.
+func spinUntilPreempted() int {
+	runtime.GOMAXPROCS(1)
+	var stop atomic.Bool
+	done := make(chan bool)
+	go func() {
+		for !stop.Load() {
+		}
+		close(done)
+	}()
+	time.Sleep(50 * time.Millisecond) // needs the processor back
+	stop.Store(true)
+	<-done
+	if got := Wait(nil, time.Now()); slices.Contains(got, syscall.SIGURG) {
+		return 3
+	}
+	return 0
 }
 
 func TestSIGCHLDIsNeverLostEvenWithAFullPipe(t *testing.T) {

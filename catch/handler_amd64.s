@@ -40,6 +40,7 @@ ownurg: // the runtime's preemption: tgkill (SI_TKILL) from goinit itself
 	MOVL	16(SI), AX
 	CMPL	AX, ·ownPid(SB)
 	JNE	report
+	JMP	runtime // the preemption is the runtime's
 
 ownpipe: // raised by goinit's own write to a broken pipe: dropped
 	MOVL	16(SI), AX

@@ -41,6 +41,7 @@ ownurg:
 	MOVW	·ownPid(SB), R4
 	CMP	R4, R3
 	BNE	report
+	B	runtime // the preemption is the runtime's
 
 ownpipe:
 	MOVW	12(R1), R3

@@ -40,6 +40,7 @@ ownurg:
 	MOVW	·ownPid(SB), R9
 	CMPW	R9, R8
 	BNE	report
+	B	runtime // the preemption is the runtime's
 
 ownpipe:
 	MOVW	16(R1), R8

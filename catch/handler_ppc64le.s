@@ -41,6 +41,7 @@ ownurg:
 	MOVW	·ownPid(SB), R7
 	CMPW	R6, R7
 	BNE	report
+	BR	runtime // the preemption is the runtime's
 
 ownpipe:
 	MOVW	16(R4), R6

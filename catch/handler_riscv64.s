@@ -39,6 +39,7 @@ ownurg:
 	MOVW	16(A1), T0
 	MOVW	·ownPid(SB), T1
 	BNE	T0, T1, report
+	JMP	runtime // the preemption is the runtime's
 
 ownpipe:
 	MOVW	16(A1), T0

@@ -34,6 +34,7 @@ ownurg:
 	MOVW	16(R3), R5
 	MOVW	·ownPid(SB), R6
 	CMPBNE	R5, R6, report
+	BR	runtime // the preemption is the runtime's
 
 ownpipe:
 	MOVW	16(R3), R5

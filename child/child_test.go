@@ -1,10 +1,14 @@
 package child
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestCandidatesAreWhatExecvpWouldTry(t *testing.T) {
@@ -32,7 +36,7 @@ func TestErrorsNameTheCommandAndGiveShellCodes(t *testing.T) {
 		msg  string
 	}{
 		{Error{Command: "foo", Path: "/bin/foo", Step: "exec", Errno: syscall.ENOENT}, 127, `exec "foo": not found`},
-		{Error{Command: "./x", Path: "./x", Step: "exec", Errno: syscall.ENOENT, interpreterMissing: true}, 126, `exec "./x": interpreter not found`},
+		{Error{Command: "./x", Path: "./x", Step: "exec", Errno: syscall.ENOENT, Interpreter: "/no/sh"}, 127, `exec "./x": interpreter "/no/sh" not found`},
 		{Error{Command: "x", Path: "/bin/x", Step: "exec", Errno: syscall.EACCES}, 126, `exec "/bin/x": permission denied`},
 		{Error{Command: "x", Path: "/bin/x", Step: "exec", Errno: syscall.ENOEXEC}, 126, `exec "/bin/x": exec format error`},
 		{Error{Command: "x", Path: "/bin/x", Step: "exec", Errno: syscall.E2BIG}, 1, `exec "/bin/x": argument list too long`},
@@ -50,7 +54,7 @@ func TestErrorsNameTheCommandAndGiveShellCodes(t *testing.T) {
 }
 
 func TestStartedChildLeadsItsOwnGroup(t *testing.T) {
-	p, err := Start([]string{"sleep", "100"}, []string{"PATH=/usr/bin:/bin"})
+	p, err := Start([]string{"sleep", "100"}, []string{"PATH=/usr/bin:/bin"}, currentMask(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,29 +65,88 @@ func TestStartedChildLeadsItsOwnGroup(t *testing.T) {
 	}
 }
 
-func TestStartReportsExecFailureAndTheChildToReap(t *testing.T) {
-	_, err := Start([]string{"goinit-test-no-such-command"}, []string{"PATH=/usr/bin:/bin"})
-	cerr, ok := err.(*Error)
-	if !ok {
-		t.Fatalf("error %v, want *Error", err)
+func TestExecFailuresAreReportedAsExecvpWouldReportThem(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
-	if cerr.ExitCode() != 127 || cerr.Pid == 0 {
-		t.Errorf("got %+v, want exit code 127 and the pid of the child that tried", cerr)
+	noInterp := write("no-interp", "#!/goinit-test/no/such/sh\n", 0o755)
+	notExec := write("not-exec", "#!/bin/sh\n", 0o644)
+	cases := []struct {
+		argv []string
+		path string
+		code int
+		msg  string
+	}{
+		{[]string{"goinit-test-no-such-command"}, "/usr/bin:/bin", 127, `exec "goinit-test-no-such-command": not found`},
+		{[]string{""}, "/usr/bin:/bin", 127, `exec "": not found`},
+		{[]string{noInterp}, "", 127, `interpreter "/goinit-test/no/such/sh" not found`},
+		{[]string{notExec}, "", 126, `permission denied`},
+		{[]string{"not-exec"}, dir + ":/nowhere", 126, `exec "` + notExec + `": permission denied`},
+		{[]string{dir}, "", 126, `permission denied`},
 	}
-	if status := reap(cerr.Pid); status.ExitStatus() != 127 {
-		t.Errorf("the child that tried exited %v", status)
+	for _, c := range cases {
+		_, err := Start(c.argv, []string{"PATH=" + c.path}, currentMask(t))
+		cerr, ok := err.(*Error)
+		if !ok {
+			t.Errorf("%q: error %v, want *Error", c.argv, err)
+			continue
+		}
+		if cerr.ExitCode() != c.code || !strings.Contains(cerr.Error(), c.msg) {
+			t.Errorf("%q: exit code %d, %q; want %d and a message containing %q", c.argv, cerr.ExitCode(), cerr.Error(), c.code, c.msg)
+		}
+	}
+}
+
+func TestAFileWithoutHashBangRunsThroughTheShell(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "start")
+	if err := os.WriteFile(script, []byte("exit 7\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Start([]string{script, "a"}, []string{"PATH=/usr/bin:/bin"}, currentMask(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := reap(p.Pid); status.ExitStatus() != 7 {
+		t.Errorf("the script exited %v, want 7", status)
+	}
+}
+
+func TestASearchGoesPastADirectoryWhereTheFileIsNotExecutable(t *testing.T) {
+	first, second := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(first, "cmd"), []byte("exit 1\n"), 0o644)
+	os.WriteFile(filepath.Join(second, "cmd"), []byte("exit 5\n"), 0o755)
+	p, err := Start([]string{"cmd"}, []string{"PATH=" + first + ":" + second}, currentMask(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := reap(p.Pid); status.ExitStatus() != 5 {
+		t.Errorf("exit %v, want the second directory's command (5)", status)
 	}
 }
 
 func TestChildGetsExactlyItsArgvAndEnv(t *testing.T) {
 	env := []string{"PATH=/usr/bin:/bin", "A=1", "A=2", "B=\xff"}
-	p, err := Start([]string{"sh", "-c", `test "$0 $1" = "x y" && test "$A" = 1 -o "$A" = 2`, "x", "y"}, env)
+	p, err := Start([]string{"sh", "-c", `test "$0 $1" = "x y" && test "$A" = 1 -o "$A" = 2`, "x", "y"}, env, currentMask(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if status := reap(p.Pid); status.ExitStatus() != 0 {
 		t.Errorf("child saw other arguments or environment: %v", status)
 	}
+}
+
+func currentMask(t *testing.T) *unix.Sigset_t {
+	t.Helper()
+	var mask unix.Sigset_t
+	if err := unix.PthreadSigmask(unix.SIG_SETMASK, nil, &mask); err != nil {
+		t.Fatal(err)
+	}
+	return &mask
 }
 
 func reap(pid int) syscall.WaitStatus {

@@ -1,20 +1,22 @@
 package child
 
 import (
+	"errors"
 	"strconv"
 	"syscall"
-	"unsafe"
 )
+
+var errNotForeground = errors.New("goinit is not in the foreground")
 
 // Error reports a child that could not be started.
 type Error struct {
 	Command string        // argv[0] as given
 	Path    string        // the path whose failure is reported
-	Step    string        // "fork", "setpgid" or "exec"
+	Step    string        // "fork" or "exec"
 	Errno   syscall.Errno // why
-	Pid     int           // the exited child to reap, 0 when fork failed
-
-	interpreterMissing bool // exec said ENOENT for a file that exists
+	// Interpreter is the #! interpreter that does not exist, when that is
+	// why exec said ENOENT for a file that does.
+	Interpreter string
 }
 
 // Error gives one line naming the command and the reason, for example
@@ -24,7 +26,7 @@ func (e *Error) Error() string {
 		return "cannot start " + strconv.Quote(shorten(e.Command)) + ": fork: " + e.Errno.Error()
 	}
 	name := e.Path
-	if e.ExitCode() == 127 {
+	if e.ExitCode() == 127 && e.Interpreter == "" {
 		name = e.Command // not found anywhere: name what the user typed
 	}
 	return e.Step + " " + strconv.Quote(shorten(name)) + ": " + e.reason()
@@ -41,41 +43,55 @@ func shorten(name string) string {
 
 func (e *Error) reason() string {
 	switch {
-	case e.interpreterMissing:
-		return "interpreter not found (check the #! line)"
+	case e.Interpreter != "":
+		return "interpreter " + strconv.Quote(shorten(e.Interpreter)) + " not found (check the #! line)"
 	case e.Errno == syscall.ENOENT || e.Errno == syscall.ENOTDIR:
 		return "not found"
 	case e.Errno == syscall.EACCES:
 		return "permission denied (not an executable file?)"
 	case e.Errno == syscall.ENOEXEC:
-		return "exec format error (not a binary for this machine, or a script without #!)"
+		return "exec format error"
 	}
 	return e.Errno.Error()
 }
 
-// ExitCode is the status goinit exits with for this failure, the shell's
-// convention: 127 when the command is not found, 126 when it is found but
-// cannot be executed, 1 for everything else (fork failed, argument list too
-// long, out of memory...).
+// ExitCode is the status goinit exits with for this failure, tini's and the
+// shell's convention: 127 when the command (or its #! interpreter) is not
+// found, 126 when it is found but cannot be executed, 1 for everything
+// else (fork failed, argument list too long, out of memory...).
 func (e *Error) ExitCode() int {
 	if e.Step != "exec" {
 		return 1
 	}
-	switch {
-	case e.interpreterMissing:
-		return 126
-	case e.Errno == syscall.ENOENT || e.Errno == syscall.ENOTDIR:
+	switch e.Errno {
+	case syscall.ENOENT, syscall.ENOTDIR:
 		return 127
-	case e.Errno == syscall.EACCES, e.Errno == syscall.EPERM, e.Errno == syscall.ENOEXEC, e.Errno == syscall.ETXTBSY:
+	case syscall.EACCES, syscall.EPERM, syscall.ENOEXEC, syscall.ETXTBSY:
 		return 126
 	}
 	return 1
 }
 
-func ioctlPtr(fd int, req uint, arg *int32) error {
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(unsafe.Pointer(arg)))
-	if errno != 0 {
-		return errno
+// missingInterpreter returns the interpreter named by path's #! line when
+// path is a file that exists, for exec's ENOENT about it.
+func missingInterpreter(path string) string {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return ""
 	}
-	return nil
+	defer syscall.Close(fd)
+	var head [256]byte
+	n, _ := syscall.Read(fd, head[:])
+	if n < 3 || head[0] != '#' || head[1] != '!' {
+		return ""
+	}
+	line := head[2:n]
+	for len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+		line = line[1:]
+	}
+	end := 0
+	for end < len(line) && line[end] != ' ' && line[end] != '\t' && line[end] != '\n' {
+		end++
+	}
+	return string(line[:end])
 }

@@ -14,7 +14,8 @@ package diag
 
 import (
 	"sync"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxLine keeps every line within PIPE_BUF, so a non-blocking write to a
@@ -103,6 +104,6 @@ func oneLine(b []byte) []byte {
 // close-on-exec set, so one that has it was opened by this process (the Go
 // runtime takes the lowest free numbers) and is not stderr.
 var stderrInherited = func() bool {
-	flags, err := fcntl(2, syscall.F_GETFD)
-	return err == nil && flags&syscall.FD_CLOEXEC == 0
+	flags, err := unix.FcntlInt(2, unix.F_GETFD, 0)
+	return err == nil && flags&unix.FD_CLOEXEC == 0
 }()

@@ -1,15 +1,31 @@
 package diag
 
 import (
+	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"goinit/catch"
+	"goinit/signals"
 )
+
+// The test binary catches signals as goinit does, so that a SIGPIPE of
+// the logger's own can be told from one somebody sent.
+func TestMain(m *testing.M) {
+	runtime.LockOSThread()
+	if _, err := catch.Start(signals.Forwardable()); err != nil {
+		fmt.Fprintln(os.Stderr, "catch.Start:", err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
 
 func loggerTo(f *os.File, verbosity int) *Logger {
 	return &Logger{verbosity: verbosity, fd: int(f.Fd()), usable: true}
@@ -58,7 +74,7 @@ func TestWritingToAFullPipeDropsTheLineAtOnce(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("logging to a full pipe blocked")
 	}
-	if flags, _ := fcntl(fd, syscall.F_GETFL); flags&syscall.O_NONBLOCK != 0 {
+	if flags, _ := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); flags&syscall.O_NONBLOCK != 0 {
 		t.Error("the shared descriptor was made non-blocking")
 	}
 }

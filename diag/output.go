@@ -3,7 +3,6 @@ package diag
 import (
 	"strconv"
 	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -112,28 +111,13 @@ func (o *output) close() {
 // raise SIGTTOU: goinit's group is not in the foreground (the child has it,
 // as under docker run -t) and the terminal has TOSTOP set.
 func backgroundWriteStops(fd int) bool {
-	var t syscall.Termios
-	if ioctl(fd, syscall.TCGETS, unsafe.Pointer(&t)) != nil {
+	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
 		return false
 	}
-	var fg int32
-	if ioctl(fd, syscall.TIOCGPGRP, unsafe.Pointer(&fg)) != nil {
+	fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	if err != nil {
 		return false
 	}
-	return int(fg) != syscall.Getpgrp() && t.Lflag&syscall.TOSTOP != 0
-}
-
-func ioctl(fd int, req uint, arg unsafe.Pointer) error {
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg)); errno != 0 {
-		return errno
-	}
-	return nil
-}
-
-func fcntl(fd, cmd int) (int, error) {
-	r, _, errno := syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fd), uintptr(cmd), 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(r), nil
+	return fg != unix.Getpgrp() && t.Lflag&unix.TOSTOP != 0
 }

@@ -4,43 +4,10 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
-
-func TestForwardableIsEveryCatchableSignalButSIGCHLD(t *testing.T) {
-	in := map[syscall.Signal]bool{}
-	for _, s := range Forwardable {
-		in[s] = true
-	}
-	for _, s := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGPROF, syscall.SIGURG, syscall.SIGTSTP, syscall.SIGSEGV, 32, SigRTMin, SigRTMax} {
-		if !in[s] {
-			t.Errorf("%s is not forwarded", Name(s))
-		}
-	}
-	for _, s := range []syscall.Signal{syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, 33} {
-		if in[s] {
-			t.Errorf("%s is forwarded", Name(s))
-		}
-	}
-	if len(Forwardable) != 60 {
-		t.Errorf("%d signals forwarded, want 60 (64 less KILL, STOP, CHLD and 33)", len(Forwardable))
-	}
-}
-
-func TestSignalNames(t *testing.T) {
-	for sig, want := range map[syscall.Signal]string{
-		1: "SIGHUP", 15: "SIGTERM", 31: "SIGSYS", 32: "signal 32", 33: "signal 33",
-		34: "SIGRTMIN", 35: "SIGRTMIN+1", 39: "SIGRTMIN+5", 63: "SIGRTMIN+29", 64: "SIGRTMAX", 65: "signal 65",
-	} {
-		if got := Name(sig); got != want {
-			t.Errorf("Name(%d) = %q, want %q", sig, got, want)
-		}
-	}
-}
 
 // startGroup starts a process group of two sleeping processes and returns
 // its leader's and member's pids.
@@ -131,54 +98,4 @@ func TestATargetThatIsGoneIsNotAnError(t *testing.T) {
 	if err := New(cmd.Process.Pid, false).Forward(syscall.SIGTERM); err != nil {
 		t.Errorf("Forward to a vanished group: %v", err)
 	}
-}
-
-func TestToAllReachesEveryDescendantAndNothingElse(t *testing.T) {
-	// A tree under this test process: a shell, a sleep in its group, and
-	// a sleep that left for a session of its own.
-	tree := exec.Command("sh", "-c", "sleep 100 & setsid sleep 100 & echo started; wait")
-	out, _ := tree.StdoutPipe()
-	if err := tree.Start(); err != nil {
-		t.Fatal(err)
-	}
-	out.Read(make([]byte, 8))
-	bystander := exec.Command("sleep", "100") // also this process's child
-	bystander.Start()
-	defer bystander.Process.Kill()
-
-	var pids []int
-	deadline := time.Now().Add(10 * time.Second)
-	for len(pids) < 4 && time.Now().Before(deadline) { // sh, 2 sleeps, bystander
-		pids, _ = Descendants()
-		time.Sleep(time.Millisecond)
-	}
-	if len(pids) < 4 {
-		t.Fatalf("descendants %v, want the tree's three and the bystander", pids)
-	}
-	bystander.Process.Kill()
-	bystander.Wait()
-	if _, err := ToAll(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	// The shell dies of SIGTERM, or exits once its sleeps have.
-	done := make(chan struct{})
-	go func() { tree.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the shell survived")
-	}
-	for _, pid := range pids {
-		for syscall.Kill(pid, 0) == nil && processAlive(pid) {
-			if time.Now().After(deadline) {
-				t.Fatalf("descendant %d survived SIGTERM", pid)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
-}
-
-func processAlive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	return err == nil && !strings.Contains(string(b), ") Z ")
 }

@@ -10,7 +10,8 @@
 // own, still forwarding signals to them, until SIGTERM or SIGINT starts the
 // drain.
 //
-// Run must be called once, from goinit's main goroutine. Every event (a
+// Run must be called from the goroutine catch.Start was called from, locked
+// to its thread. Every event (a
 // signal, an exit, a deadline) is handled in one loop, in the order the
 // code reads: a signal is forwarded to the child only while the child has
 // not been reaped.
@@ -22,6 +23,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,25 +33,26 @@ import (
 	"goinit/child"
 	"goinit/diag"
 	"goinit/forward"
+	"goinit/leftovers"
 	"goinit/reaper"
+	"goinit/signals"
 )
 
-// Config is what Run needs to know.
+// Config is what Run needs to know: what the user asked for.
 type Config struct {
 	Command     []string        // the command and its arguments; empty for pause mode
 	Env         []string        // the command's environment
 	SingleChild bool            // forward to the child only, not its process group
-	Rewrite     forward.Rewrite // what each received signal is forwarded as
+	Rewrite     signals.Rewrite // what each received signal is forwarded as
 	RemapExit   []int           // exit codes reported as 0
 	Subreaper   bool            // register as subreaper even as PID 1
 	WarnOnReap  bool            // warn for every reaped process but the child
+	Verbosity   int             // 0: errors and warnings; 1: lifecycle; 2: every event
 
 	Grace     time.Duration  // between SIGTERM and SIGKILL when draining
 	WaitAll   bool           // after the child, wait for the rest to exit on their own
 	StopDelay time.Duration  // hold a SIGTERM this long before forwarding it
 	Pdeathsig syscall.Signal // ask for this signal when goinit's parent dies; 0: none
-
-	Log *diag.Logger
 }
 
 // killWait bounds the wait for processes to die after SIGKILL: one stuck in
@@ -57,13 +60,11 @@ type Config struct {
 // container, from exiting.
 const killWait = 2 * time.Second
 
-// Run runs the lifecycle and returns goinit's exit code.
-func Run(cfg Config) int {
-	log := cfg.Log
-	if err := catch.Err(); err != nil {
-		log.Errorf("cannot catch signals: %v", err)
-		return 1
-	}
+// Run runs the lifecycle and returns goinit's exit code. Signals are being
+// caught already (caught is catch.Start's report), on the calling thread.
+func Run(cfg Config, caught catch.Report) int {
+	log := diag.New(cfg.Verbosity)
+	reportCatching(caught, log)
 	isPID1 := os.Getpid() == 1
 	if !isPID1 || cfg.Subreaper {
 		if err := reaper.BecomeSubreaper(); err != nil {
@@ -71,7 +72,7 @@ func Run(cfg Config) int {
 		}
 	}
 	if cfg.Pdeathsig != 0 {
-		askForParentDeathSignal(cfg.Pdeathsig, log)
+		askForParentDeathSignal(cfg.Pdeathsig, caught.Parent, log)
 	}
 	l := &lifecycle{cfg: cfg, log: log}
 	if len(cfg.Command) == 0 {
@@ -81,7 +82,7 @@ func Run(cfg Config) int {
 		l.phase = pausing
 		return l.loop()
 	}
-	proc, err := child.Start(cfg.Command, cfg.Env)
+	proc, err := child.Start(cfg.Command, cfg.Env, &caught.Mask)
 	if err != nil {
 		return startFailed(err, log)
 	}
@@ -92,6 +93,25 @@ func Run(cfg Config) int {
 	// never stops.
 	l.jobControl = proc.Foreground && !isPID1
 	return l.loop()
+}
+
+// reportCatching says at -v which signals goinit could not catch, and
+// which it leaves ignored as it found them.
+func reportCatching(caught catch.Report, log *diag.Logger) {
+	if len(caught.Refused) > 0 {
+		log.Infof("cannot catch %s: not forwarded", nameList(caught.Refused))
+	}
+	if len(caught.LeftIgnored) > 0 {
+		log.Infof("%s ignored when goinit started: left ignored, not forwarded", nameList(caught.LeftIgnored))
+	}
+}
+
+func nameList(sigs []syscall.Signal) string {
+	names := make([]string, len(sigs))
+	for i, sig := range sigs {
+		names[i] = signals.Name(sig)
+	}
+	return strings.Join(names, ", ")
 }
 
 type phase int
@@ -171,23 +191,23 @@ func (l *lifecycle) onSignal(sig syscall.Signal) {
 		l.forwardToChild(sig)
 	case pausing:
 		if sig == syscall.SIGINT || sig == syscall.SIGTERM {
-			l.log.Noticef("pause: got %s, exiting", forward.Name(sig))
+			l.log.Noticef("pause: got %s, exiting", signals.Name(sig))
 			l.startDrain(childrenLeft())
 		}
 	case waitingAll:
 		if sig == syscall.SIGINT || sig == syscall.SIGTERM {
-			l.log.Infof("got %s while waiting for the remaining processes: draining", forward.Name(sig))
+			l.log.Infof("got %s while waiting for the remaining processes: draining", signals.Name(sig))
 			l.startDrain(true)
 			return
 		}
 		if out, ok := l.cfg.Rewrite.Apply(sig); ok {
-			if _, err := forward.ToAll(out); err != nil {
-				l.log.Warnf("forwarding %s: %v", forward.Name(out), err)
+			if _, err := leftovers.Signal(out); err != nil {
+				l.log.Warnf("forwarding %s: %v", signals.Name(out), err)
 			}
 		}
 	default:
 		if l.log.Debugging() {
-			l.log.Debugf("draining: %s not forwarded", forward.Name(sig))
+			l.log.Debugf("draining: %s not forwarded", signals.Name(sig))
 		}
 	}
 }
@@ -220,18 +240,18 @@ func (l *lifecycle) send(sig syscall.Signal) {
 	if l.log.Debugging() { // formatting allocates; keep the loop free of it
 		switch {
 		case !ok:
-			l.log.Debugf("dropping %s (rewritten to 0)", forward.Name(sig))
+			l.log.Debugf("dropping %s (rewritten to 0)", signals.Name(sig))
 		case out != sig:
-			l.log.Debugf("forwarding %s as %s (rewritten)", forward.Name(sig), forward.Name(out))
+			l.log.Debugf("forwarding %s as %s (rewritten)", signals.Name(sig), signals.Name(out))
 		default:
-			l.log.Debugf("forwarding %s", forward.Name(sig))
+			l.log.Debugf("forwarding %s", signals.Name(sig))
 		}
 	}
 	if !ok {
 		return
 	}
 	if err := l.fwd.Forward(out); err != nil {
-		l.log.Warnf("forwarding %s: %v", forward.Name(out), err)
+		l.log.Warnf("forwarding %s: %v", signals.Name(out), err)
 	}
 }
 
@@ -299,27 +319,31 @@ func (l *lifecycle) startDrain(left bool) {
 		l.kill()
 		return
 	}
-	n, err := forward.ToAll(syscall.SIGTERM)
-	if err != nil {
-		l.log.Warnf("draining: %v", err)
-	}
+	l.leftAtTerm = l.signalLeftovers(syscall.SIGTERM)
 	// A stopped process would not act on SIGTERM until continued.
-	forward.ToAll(syscall.SIGCONT)
-	l.leftAtTerm = n
+	l.signalLeftovers(syscall.SIGCONT)
 	l.phase, l.deadline = terminating, l.drainStart.Add(l.cfg.Grace)
 }
 
 // kill sends SIGKILL to what is left.
 func (l *lifecycle) kill() {
-	n, err := forward.ToAll(syscall.SIGKILL)
-	if err != nil {
-		l.log.Warnf("draining: %v", err)
-	}
+	n := l.signalLeftovers(syscall.SIGKILL)
 	if l.phase != terminating {
 		l.leftAtTerm = n // --grace 0: SIGKILL straight away
 	}
 	l.leftAtKill = n
 	l.phase, l.deadline = killing, time.Now().Add(killWait)
+}
+
+// signalLeftovers sends sig to what the child left and returns how many
+// processes it reached. What got in the way is logged; it never stops the
+// drain.
+func (l *lifecycle) signalLeftovers(sig syscall.Signal) int {
+	res, err := leftovers.Signal(sig)
+	if err != nil {
+		l.log.Warnf("draining: %s: %v", signals.Name(sig), err)
+	}
+	return res.Found - res.Gone
 }
 
 func (l *lifecycle) onTime(now time.Time) {
@@ -330,17 +354,30 @@ func (l *lifecycle) onTime(now time.Time) {
 	case l.phase == terminating && !now.Before(l.deadline):
 		l.kill()
 	case l.phase == killing && !now.Before(l.deadline):
-		if n, _ := forward.Descendants(); len(n) > 0 {
-			l.log.Warnf("draining: %d processes did not die after SIGKILL; exiting anyway", len(n))
+		if n, _ := leftovers.List(); len(n) > 0 {
+			l.log.Warnf("draining: %s not die after SIGKILL; exiting anyway", processes(len(n), "did"))
 		}
 		l.finishDrain()
 	}
 }
 
 func (l *lifecycle) finishDrain() {
-	l.log.Infof("drained: %d processes were left, %d exited on SIGTERM, %d needed SIGKILL, in %v",
-		l.leftAtTerm, l.leftAtTerm-l.leftAtKill, l.leftAtKill, time.Since(l.drainStart).Round(time.Millisecond))
+	l.log.Infof("drained: %s left, %d exited on SIGTERM, %d needed SIGKILL, in %v",
+		processes(l.leftAtTerm, "was"), l.leftAtTerm-l.leftAtKill, l.leftAtKill, time.Since(l.drainStart).Round(time.Millisecond))
 	l.phase = done
+}
+
+// processes says "1 process was" or "3 processes were": n processes and
+// verb agreeing with them (was, did).
+func processes(n int, verb string) string {
+	noun := " process "
+	if n != 1 {
+		noun = " processes "
+		if verb == "was" {
+			verb = "were"
+		}
+	}
+	return strconv.Itoa(n) + noun + verb
 }
 
 // childrenLeft reports whether goinit has any child, dead or alive.
@@ -353,13 +390,13 @@ func childrenLeft() bool {
 // thread exits, so the main goroutine, which lives as long as goinit,
 // keeps this thread for good. A parent that died before the request is
 // treated as if it had died just after.
-func askForParentDeathSignal(sig syscall.Signal, log *diag.Logger) {
+func askForParentDeathSignal(sig syscall.Signal, parentAtStart int, log *diag.Logger) {
 	runtime.LockOSThread()
 	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(sig), 0, 0, 0); err != nil {
-		log.Warnf("cannot ask for %s when the parent dies: %v", forward.Name(sig), err)
+		log.Warnf("cannot ask for %s when the parent dies: %v", signals.Name(sig), err)
 		return
 	}
-	if os.Getppid() != catch.ParentAtStart() {
+	if os.Getppid() != parentAtStart {
 		syscall.Kill(os.Getpid(), sig)
 	}
 }
@@ -372,15 +409,12 @@ func startFailed(err error, log *diag.Logger) int {
 	if !errors.As(err, &cerr) {
 		return 1
 	}
-	if cerr.Pid != 0 {
-		reaper.Reap(func(int, syscall.WaitStatus) {})
-	}
 	return cerr.ExitCode()
 }
 
 func describe(ws syscall.WaitStatus) string {
 	if ws.Signaled() {
-		return "killed by " + forward.Name(ws.Signal())
+		return "killed by " + signals.Name(ws.Signal())
 	}
 	return "exit status " + strconv.Itoa(ws.ExitStatus())
 }

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,13 +11,13 @@ import (
 
 // crossArchitectures are the builds of make cross besides the host's, each
 // with the qemu user-mode emulator that runs it. Each has assembly of its
-// own (catch's signal handler, child's vfork), which only running it tests.
-var crossArchitectures = []struct{ build, qemu string }{
-	{"arm64", "qemu-aarch64-static"},
-	{"armv7", "qemu-arm-static"},
-	{"ppc64le", "qemu-ppc64le-static"},
-	{"s390x", "qemu-s390x-static"},
-	{"riscv64", "qemu-riscv64-static"},
+// own (catch's signal handler), which only running it tests.
+var crossArchitectures = []struct{ build, goarch, qemu string }{
+	{"arm64", "arm64", "qemu-aarch64-static"},
+	{"armv7", "arm", "qemu-arm-static"},
+	{"ppc64le", "ppc64le", "qemu-ppc64le-static"},
+	{"s390x", "s390x", "qemu-s390x-static"},
+	{"riscv64", "riscv64", "qemu-riscv64-static"},
 }
 
 func TestEveryArchitectureExitsForwardsAndReapsAsPID1(t *testing.T) {
@@ -56,6 +57,36 @@ func TestEveryArchitectureExitsForwardsAndReapsAsPID1(t *testing.T) {
 			r.signal(syscall.SIGTERM)
 			if code := r.exitStatus(); code != 42 {
 				t.Errorf("exit %d after SIGTERM, want 42 (the command's TERM trap); stderr %q", code, r.Stderr())
+			}
+		})
+	}
+}
+
+func TestEveryArchitecturesHandlerHandsThePreemptionToTheRuntime(t *testing.T) {
+	// catch's own test binary, built for each architecture, spins a
+	// goroutine without function calls on one processor until the
+	// runtime's preemption signal stops it; a handler that kept that
+	// SIGURG from the runtime would spin forever.
+	for _, a := range crossArchitectures {
+		t.Run(a.build, func(t *testing.T) {
+			qemu, err := exec.LookPath(a.qemu)
+			if err != nil {
+				skipUnlessCI(t, a.qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
+			}
+			bin := filepath.Join(t.TempDir(), "catch.test")
+			build := exec.Command("go", "test", "-c", "-o", bin, "../catch")
+			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+a.goarch, "GOARM=7")
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("building catch's tests for %s: %v\n%s", a.build, err, out)
+			}
+			// Killed with SIGKILL when it hangs: it catches SIGTERM.
+			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+			defer cancel()
+			check := exec.CommandContext(ctx, qemu, bin)
+			check.Env = append(os.Environ(), "GOINIT_CATCH_PREEMPTION_CHECK=1")
+			out, err := check.CombinedOutput()
+			if err != nil {
+				t.Errorf("never preempted, or the runtime's SIGURG was reported: %v %s", err, out)
 			}
 		})
 	}

@@ -32,8 +32,6 @@ func TestCommandKilledBySignalNGives128PlusN(t *testing.T) {
 func TestCommandThatCannotBeStartedGivesShellCodes(t *testing.T) {
 	dir := t.TempDir()
 	notExec := writeFile(t, dir, "plain", "echo hi\n", 0o644)
-	badELF := writeFile(t, dir, "bad-elf", "\x7fELF\x02\x01\x01garbage", 0o755)
-	noShebang := writeFile(t, dir, "no-shebang", "echo hi\n", 0o755)
 	missingInterp := writeFile(t, dir, "missing-interp", "#!/nonexistent/interpreter\necho hi\n", 0o755)
 	cases := []struct {
 		name    string
@@ -45,9 +43,8 @@ func TestCommandThatCannotBeStartedGivesShellCodes(t *testing.T) {
 		{"no such path", dir + "/missing", 127, "not found"},
 		{"not executable", notExec, 126, "permission denied"},
 		{"a directory", dir, 126, "permission denied"},
-		{"bad ELF header", badELF, 126, "exec format error"},
-		{"script without #!", noShebang, 126, "exec format error"},
-		{"missing interpreter", missingInterp, 126, "interpreter not found"},
+		{"an empty name", "", 127, `exec "": not found`},
+		{"missing interpreter", missingInterp, 127, `interpreter "/nonexistent/interpreter" not found`},
 	}
 	inEachMode(t, func(t *testing.T, m mode) {
 		for _, c := range cases {
@@ -57,6 +54,17 @@ func TestCommandThatCannotBeStartedGivesShellCodes(t *testing.T) {
 			if code != c.code || !strings.Contains(stderr, c.message) || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("%s: goinit exited %d with stderr %q; want %d and one line containing %q", c.name, code, stderr, c.code, c.message)
 			}
+		}
+	})
+}
+
+func TestScriptWithoutHashBangRunsThroughTheShell(t *testing.T) {
+	script := writeFile(t, t.TempDir(), "start.sh", "echo \"hello $1\"; exit 3\n", 0o755)
+	inEachMode(t, func(t *testing.T, m mode) {
+		r := startGoinit(t, m, "--", script, "world")
+		r.expect("hello world")
+		if code := r.exitStatus(); code != 3 {
+			t.Errorf("goinit exited %d, want the script's 3; stderr %q", code, r.Stderr())
 		}
 	})
 }

@@ -202,3 +202,21 @@ func TestSignalsToAChildThatIsExitingAreHarmless(t *testing.T) {
 		}
 	})
 }
+
+func TestASignalGoinitCannotCatchIsNotFatal(t *testing.T) {
+	// valgrind keeps signal 64 for itself: goinit gets no handler for it
+	// and must run without it, saying so at -v.
+	valgrind, err := exec.LookPath("valgrind")
+	if err != nil {
+		skipUnlessCI(t, "valgrind is not installed (apt-get install valgrind, or scripts/setup.sh)")
+	}
+	cmd := exec.Command(valgrind, "-q", "--tool=none", goinitBin, "-v", "--", "sh", "-c", "exit 3")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if code := exitCodeOf(cmd.Run()); code != 3 {
+		t.Fatalf("under valgrind goinit exited %d, want the command's 3; stderr %q", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "SIGRTMAX") || !strings.Contains(stderr.String(), "not forwarded") {
+		t.Errorf("stderr %q, want a line saying SIGRTMAX is not forwarded", stderr.String())
+	}
+}

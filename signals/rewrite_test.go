@@ -1,4 +1,4 @@
-package forward
+package signals
 
 import (
 	"strings"
@@ -63,7 +63,7 @@ func FuzzRewriteNeverPanics(f *testing.F) {
 			return
 		}
 		for sig := syscall.Signal(0); sig <= 70; sig++ {
-			if out, send := r.Apply(sig); send && (out < 0 || out > SigRTMax) && out != sig {
+			if out, send := r.Apply(sig); send && (out < 0 || out > RTMax) && out != sig {
 				t.Errorf("%q: Apply(%d) = %d", spec, sig, out)
 			}
 		}

@@ -1,4 +1,4 @@
-package forward
+package signals
 
 import (
 	"errors"
@@ -12,11 +12,11 @@ var aliases = map[string]syscall.Signal{
 	"IOT": syscall.SIGABRT, "POLL": syscall.SIGIO, "CLD": syscall.SIGCHLD,
 }
 
-// ParseSignal reads a signal given by number (1 to 64) or by name, in any
+// Parse reads a signal given by number (1 to 64) or by name, in any
 // case, with or without "SIG": "TERM", "sigterm", "SIGRTMIN+3", "rtmax-1".
-func ParseSignal(s string) (syscall.Signal, error) {
+func Parse(s string) (syscall.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
-		if n < 1 || n > SigRTMax {
+		if n < 1 || n > RTMax {
 			return 0, errors.New("signal number " + s + " is out of range (1 to 64)")
 		}
 		return syscall.Signal(n), nil
@@ -42,9 +42,9 @@ func parseRealtime(name string) (syscall.Signal, bool) {
 	base, sign, rest := 0, 1, ""
 	switch {
 	case strings.HasPrefix(name, "RTMIN"):
-		base, rest = SigRTMin, name[len("RTMIN"):]
+		base, rest = RTMin, name[len("RTMIN"):]
 	case strings.HasPrefix(name, "RTMAX"):
-		base, sign, rest = SigRTMax, -1, name[len("RTMAX"):]
+		base, sign, rest = RTMax, -1, name[len("RTMAX"):]
 	default:
 		return 0, false
 	}
@@ -60,7 +60,7 @@ func parseRealtime(name string) (syscall.Signal, bool) {
 		return 0, false
 	}
 	n, err := strconv.Atoi(digits)
-	if err != nil || n < 0 || n > SigRTMax-SigRTMin || digits[0] == '+' || digits[0] == '-' {
+	if err != nil || n < 0 || n > RTMax-RTMin || digits[0] == '+' || digits[0] == '-' {
 		return 0, false
 	}
 	return syscall.Signal(base + sign*n), true

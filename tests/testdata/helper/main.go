@@ -40,6 +40,7 @@ import (
 	"unsafe"
 
 	"goinit/catch"
+	"goinit/signals"
 )
 
 func main() {
@@ -47,6 +48,15 @@ func main() {
 		fail("usage: helper COMMAND [ARGS]")
 	}
 	args := os.Args[2:]
+	switch os.Args[1] {
+	case "signals", "grandchild-signals", "setpgid-signals", "soak":
+		// Catch every catchable signal, as goinit does, before saying
+		// ready.
+		runtime.LockOSThread()
+		if _, err := catch.Start(signals.Forwardable()); err != nil {
+			fail("catch.Start: %v", err)
+		}
+	}
 	switch os.Args[1] {
 	case "signals":
 		reportSignals(len(args) > 0 && args[0] == "--grandchild")
@@ -132,7 +142,6 @@ func reportSignals(grandchild bool) {
 }
 
 func reportSignalsAs(role string, beforeExit func()) {
-	// catch receives every catchable signal from initialisation on.
 	if f := os.NewFile(3, "ready"); role == "grandchild" && f != nil {
 		defer f.Close()
 		fmt.Printf("%s ready\n", role)

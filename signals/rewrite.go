@@ -1,4 +1,4 @@
-package forward
+package signals
 
 import (
 	"errors"
@@ -10,31 +10,31 @@ import (
 // A Rewrite maps the signals goinit receives to the ones it forwards
 // (-r FROM:TO). Its zero value forwards every signal as received.
 type Rewrite struct {
-	to [SigRTMax + 1]int8 // 0: as received; drop: not at all; n: as signal n
+	to [RTMax + 1]int8 // 0: as received; drop: not at all; n: as signal n
 }
 
 const drop = -1
 
 // Add reads a FROM:TO spec and adds it, replacing any earlier rewrite of
-// FROM. Both sides are signal numbers or names (as ParseSignal reads them);
+// FROM. Both sides are signal numbers or names (as Parse reads them);
 // TO may also be 0, which drops FROM instead of forwarding it.
 func (r *Rewrite) Add(spec string) error {
 	from, to, ok := strings.Cut(spec, ":")
 	if !ok || strings.Contains(to, ":") {
 		return errors.New("invalid rewrite " + strconv.Quote(spec) + ": want FROM:TO, such as TERM:QUIT or 15:3")
 	}
-	fromSig, err := ParseSignal(from)
+	fromSig, err := Parse(from)
 	if err != nil {
 		return errors.New("invalid rewrite " + strconv.Quote(spec) + ": " + err.Error())
 	}
-	if !isForwardable(fromSig) {
+	if !IsForwardable(fromSig) {
 		return errors.New("invalid rewrite " + strconv.Quote(spec) + ": goinit never receives " + Name(fromSig))
 	}
 	if to == "0" {
 		r.to[fromSig] = drop
 		return nil
 	}
-	toSig, err := ParseSignal(to)
+	toSig, err := Parse(to)
 	if err != nil {
 		return errors.New("invalid rewrite " + strconv.Quote(spec) + ": " + err.Error())
 	}
@@ -56,13 +56,4 @@ func (r *Rewrite) Apply(sig syscall.Signal) (syscall.Signal, bool) {
 	default:
 		return syscall.Signal(to), true
 	}
-}
-
-func isForwardable(sig syscall.Signal) bool {
-	for _, s := range Forwardable {
-		if s == sig {
-			return true
-		}
-	}
-	return false
 }

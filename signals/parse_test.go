@@ -1,4 +1,4 @@
-package forward
+package signals
 
 import (
 	"syscall"
@@ -13,9 +13,9 @@ func TestParseSignalAcceptsNumbersAndNamesInAnyCase(t *testing.T) {
 		"RTMIN": 34, "SIGRTMIN": 34, "SIGRTMIN+3": 37, "rtmin+30": 64, "RTMAX": 64, "SIGRTMAX-1": 63, "rtmax-30": 34,
 		"KILL": 9, "STOP": 19,
 	} {
-		got, err := ParseSignal(in)
+		got, err := Parse(in)
 		if err != nil || got != want {
-			t.Errorf("ParseSignal(%q) = %d, %v; want %d", in, got, err, want)
+			t.Errorf("Parse(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 }
@@ -24,20 +24,20 @@ func TestParseSignalRejectsEverythingElse(t *testing.T) {
 	for _, in := range []string{"", "0", "-1", "65", "1000", "99999999999999999999", "TERMX", "SIG", "SIGSIGTERM",
 		"RTMIN+31", "RTMIN-1", "RTMAX+1", "RTMAX-31", "RTMIN+", "RTMIN++1", "RTMIN+-1", "RTMIN+1x", "RTMIN+001",
 		" TERM", "TERM ", "\xff", "1.5", "0x0f", "SIGRT"} {
-		if got, err := ParseSignal(in); err == nil {
-			t.Errorf("ParseSignal(%q) = %d, want an error", in, got)
+		if got, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) = %d, want an error", in, got)
 		}
 	}
 }
 
 func TestEveryNameParsesBackToItsNumber(t *testing.T) {
-	for n := syscall.Signal(1); n <= SigRTMax; n++ {
+	for n := syscall.Signal(1); n <= RTMax; n++ {
 		name := Name(n)
 		if n == 32 || n == 33 {
 			continue // "signal 32": no name
 		}
-		if got, err := ParseSignal(name); err != nil || got != n {
-			t.Errorf("ParseSignal(Name(%d) = %q) = %d, %v", n, name, got, err)
+		if got, err := Parse(name); err != nil || got != n {
+			t.Errorf("Parse(Name(%d) = %q) = %d, %v", n, name, got, err)
 		}
 	}
 }
@@ -47,9 +47,9 @@ func FuzzParseSignalNeverPanicsAndStaysInRange(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		sig, err := ParseSignal(s)
-		if err == nil && (sig < 1 || sig > SigRTMax) {
-			t.Errorf("ParseSignal(%q) = %d: out of range", s, sig)
+		sig, err := Parse(s)
+		if err == nil && (sig < 1 || sig > RTMax) {
+			t.Errorf("Parse(%q) = %d: out of range", s, sig)
 		}
 	})
 }

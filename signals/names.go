@@ -1,4 +1,4 @@
-package forward
+package signals
 
 import (
 	"strconv"
@@ -25,12 +25,12 @@ func Name(sig syscall.Signal) string {
 	switch {
 	case n > 0 && n < len(names):
 		return names[n]
-	case n == SigRTMin:
+	case n == RTMin:
 		return "SIGRTMIN"
-	case n == SigRTMax:
+	case n == RTMax:
 		return "SIGRTMAX"
-	case n > SigRTMin && n < SigRTMax:
-		return "SIGRTMIN+" + strconv.Itoa(n-SigRTMin)
+	case n > RTMin && n < RTMax:
+		return "SIGRTMIN+" + strconv.Itoa(n-RTMin)
 	}
 	return "signal " + strconv.Itoa(n)
 }

@@ -1,0 +1,114 @@
+package leftovers
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestSignalReachesEveryDescendantAndNothingElse(t *testing.T) {
+	// A tree under this test process: a shell, a sleep in its group, and
+	// a sleep that left for a session of its own.
+	tree := exec.Command("sh", "-c", "sleep 100 & setsid sleep 100 & echo started; wait")
+	out, _ := tree.StdoutPipe()
+	if err := tree.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out.Read(make([]byte, 8))
+	bystander := exec.Command("sleep", "100") // also this process's child
+	bystander.Start()
+	defer bystander.Process.Kill()
+
+	var pids []int
+	deadline := time.Now().Add(10 * time.Second)
+	for len(pids) < 4 && time.Now().Before(deadline) { // sh, 2 sleeps, bystander
+		pids, _ = List()
+		time.Sleep(time.Millisecond)
+	}
+	if len(pids) < 4 {
+		t.Fatalf("descendants %v, want the tree's three and the bystander", pids)
+	}
+	bystander.Process.Kill()
+	bystander.Wait()
+	if _, err := Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// The shell dies of SIGTERM, or exits once its sleeps have.
+	done := make(chan struct{})
+	go func() { tree.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shell survived")
+	}
+	for _, pid := range pids {
+		for processAlive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("descendant %d survived SIGTERM", pid)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+func TestAProcessThatIsNotADescendantIsNeverSignalled(t *testing.T) {
+	// The parent of this test process stands for a pid reused by an
+	// unrelated process: found once, no longer a descendant when its turn
+	// comes.
+	if got := signalDescendant(os.Getppid(), 0); got != gone {
+		t.Errorf("the test's parent: outcome %d, want gone", got)
+	}
+	if got := signalDescendant(os.Getpid(), 0); got != gone {
+		t.Errorf("the test process itself: outcome %d, want gone", got)
+	}
+}
+
+func TestAPidThatIsGoneIsSkipped(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if got := signalDescendant(cmd.Process.Pid, syscall.SIGTERM); got != gone {
+		t.Errorf("a reaped pid: outcome %d, want gone", got)
+	}
+}
+
+func TestPidListsAreReadAsTheKernelWritesThem(t *testing.T) {
+	for in, want := range map[string][]int{
+		"":             nil,
+		"12 345 6789 ": {12, 345, 6789},
+		"7":            {7},
+		" S 1 2 3\n":   {1, 2, 3},
+	} {
+		if got := appendPids(nil, []byte(in)); !slices.Equal(got, want) {
+			t.Errorf("appendPids(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestParentIsReadPastACommandNameWithParentheses(t *testing.T) {
+	odd := filepath.Join(t.TempDir(), "x) (y")
+	if err := os.Symlink("/bin/sleep", odd); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(odd, "100")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	ppid, err := parentOf(cmd.Process.Pid)
+	if err != nil || ppid != os.Getpid() {
+		t.Errorf("parentOf = %d, %v; want %d", ppid, err, os.Getpid())
+	}
+}
+
+func processAlive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	return err == nil && !strings.Contains(string(b), ") Z ")
+}
