@@ -14,13 +14,18 @@ export CGO_ENABLED := 0
 
 HELPER ?= bin/helper
 
+# crictl: the one on PATH, or one built into bin/ from the module proxy
+# (scripts/setup.sh installs the same version).
+CRICTL_VERSION := v1.34.0
+CRICTL ?= $(or $(shell command -v crictl 2>/dev/null),bin/crictl)
+
 # Each fuzz target runs this long in make test (FUZZTIME=5m make fuzz for more).
 FUZZTIME ?= 30s
 FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 	.:FuzzExitCodesStayWithin0To255 ./forward:FuzzParseSignalNeverPanicsAndStaysInRange \
 	./forward:FuzzRewriteNeverPanics
 
-.PHONY: all build helper test unit integration container fuzz soak lint cross demo clean bench bench-quick bench-build
+.PHONY: all build helper test unit integration container cri fuzz soak lint cross demo clean bench bench-quick bench-build
 
 all: build
 
@@ -31,17 +36,18 @@ build:
 helper:
 	go build -ldflags '$(GO_LDFLAGS)' -o $(HELPER) ./tests/helper
 
-test: build lint unit integration fuzz bench-quick
+test: build lint unit integration cri fuzz bench-quick
 
 unit:
 	CGO_ENABLED=1 go test -race -count=1 -ldflags '$(GO_LDFLAGS)' $$(go list ./... | grep -v /tests)
 
 # The container tests among them get a Docker engine of their own when
 # make runs as root and none is configured (tests/container/with-engine.sh);
-# the builds of make cross run under qemu (tests/cross_test.go).
+# the builds of make cross run under qemu (tests/cross_test.go). The CRI
+# tests (tests/cri) are left to make cri, which starts a containerd.
 integration: build helper cross
 	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
-		go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+		go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' $$(go list ./tests/... | grep -v '/tests/cri$$')
 
 # The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
 soak: build helper
@@ -58,6 +64,18 @@ fuzz:
 # "Docker").
 container: build
 	GOINIT_BIN=$(abspath $(BIN)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
+
+# goinit as a Kubernetes pod's sandbox and as a container's entrypoint,
+# under containerd's CRI plugin and runc, driven by crictl as a kubelet
+# would (see README, "Kubernetes"), in a containerd of their own
+# (tests/cri/with-cri.sh). As root; scripts/setup.sh installs containerd,
+# runc and crictl.
+cri: build $(CRICTL)
+	GOINIT_BIN=$(abspath $(BIN)) CRICTL=$(abspath $(CRICTL)) tests/cri/with-cri.sh \
+		go test -count=1 -timeout 10m ./tests/cri
+
+bin/crictl:
+	GOBIN=$(abspath bin) go install sigs.k8s.io/cri-tools/cmd/crictl@$(CRICTL_VERSION)
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
