@@ -26,6 +26,7 @@ func stopsCleanlyOnSIGTERM(t *testing.T, c *container) {
 	c.waitLog("ready")
 	requireGoinitAsPID1(t, c.pid(), "the container's first process")
 	took, code := c.stop(stopTimeout)
+	t.Logf("crictl stop took %v", took)
 	if code != 0 {
 		t.Errorf("the container exited %d after crictl stop, want the command's 0 (137: the runtime had to SIGKILL it)", code)
 	}
@@ -51,6 +52,7 @@ func TestStopDelayHoldsSIGTERMAndTheContainerStillStopsInTime(t *testing.T) {
 	requireGoinitAsPID1(t, c.pid(), "the container's first process")
 	start := time.Now()
 	took, code := c.stop(stopTimeout)
+	t.Logf("crictl stop took %v", took)
 	if code != 0 {
 		t.Errorf("the container exited %d after crictl stop, want the command's 0 (137: the runtime had to SIGKILL it)", code)
 	}
