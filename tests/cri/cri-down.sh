@@ -41,9 +41,18 @@ waitgone() {
 	done
 }
 
+# commandline PID: the process's arguments, separated by spaces.
+commandline() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline"; }
+
+# containerd, if that pid is still the containerd started with DIR's config
+# (not a process that reused the pid).
 if [ -f "$dir/containerd.pid" ]; then
 	pid=$(cat "$dir/containerd.pid")
-	if kill -TERM "$pid" 2>/dev/null; then
+	case "$(commandline "$pid")" in
+	*" --config $dir/config.toml "*) ;;
+	*) pid= ;;
+	esac
+	if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
 		waitgone "$pid"
 		if alive "$pid"; then
 			echo "cri-down: containerd ($pid) did not stop in 10s; killing it" >&2
@@ -66,9 +75,8 @@ done
 # shims: started by containerd with -address DIR/containerd.sock.
 shims=
 for proc in /proc/[0-9]*; do
-	args=$(tr '\0' ' ' 2>/dev/null <"$proc/cmdline") || continue
-	case "$args" in
-	*" -address $sock "* | *" -address $sock") shims="$shims ${proc#/proc/}" ;;
+	case "$(commandline "${proc#/proc/}")" in
+	*" -address $sock "*) shims="$shims ${proc#/proc/}" ;;
 	esac
 done
 if [ -n "$shims" ]; then
