@@ -20,6 +20,11 @@ UNIT_PKGS = $$(go list ./... | grep -v /tests)
 # The toolchain as a Go user has it: no GOFLAGS, cgo as the machine has it.
 PLAIN := env -u GOFLAGS -u CGO_ENABLED
 
+# crictl: the one on PATH, or one built into bin/ from the module proxy
+# (scripts/setup.sh installs the same version).
+CRICTL_VERSION := v1.34.0
+CRICTL ?= $(or $(shell command -v crictl 2>/dev/null),bin/crictl)
+
 # Each fuzz target runs this long in make fuzz (FUZZTIME=5m make fuzz for more).
 FUZZTIME ?= 30s
 FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
@@ -29,7 +34,7 @@ FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 # The architectures of S8: GOOS/GOARCH[/GOARM] and the file make cross writes.
 CROSS := linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64
 
-.PHONY: all build helper test plain unit integration container fuzz soak lint cross demo clean bench bench-quick bench-build
+.PHONY: all build helper test plain unit integration container cri fuzz soak lint cross demo clean bench bench-quick bench-build
 
 all: build
 
@@ -39,7 +44,7 @@ build:
 helper:
 	go build -o $(HELPER) ./tests/testdata/helper
 
-test: build lint plain unit integration bench-quick
+test: build lint plain unit integration cri bench-quick
 
 # What a Go user's first commands do, from this checkout: they must work
 # with no flags, and `go install ./...` must install goinit alone.
@@ -56,10 +61,11 @@ unit:
 
 # The container tests among them get a Docker engine of their own when
 # make runs as root and none is configured (tests/container/with-engine.sh);
-# the builds of make cross run under qemu (tests/cross_test.go).
+# the builds of make cross run under qemu (tests/cross_test.go). The CRI
+# tests (tests/cri) are left to make cri, which starts a containerd.
 integration: build helper cross
 	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
-		go test -count=1 -timeout 20m ./tests/...
+		go test -count=1 -timeout 20m $$(go list ./tests/... | grep -v '/tests/cri$$')
 
 # The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
 soak: build helper
@@ -80,6 +86,18 @@ fuzz:
 # "Docker").
 container: build
 	GOINIT_BIN=$(abspath $(BIN)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
+
+# goinit as a Kubernetes pod's sandbox and as a container's entrypoint,
+# under containerd's CRI plugin and runc, driven by crictl as a kubelet
+# would (see README, "Kubernetes"), in a containerd of their own
+# (tests/cri/with-cri.sh). As root; scripts/setup.sh installs containerd,
+# runc and crictl.
+cri: build $(CRICTL)
+	GOINIT_BIN=$(abspath $(BIN)) CRICTL=$(abspath $(CRICTL)) tests/cri/with-cri.sh \
+		go test -count=1 -timeout 10m ./tests/cri
+
+bin/crictl:
+	GOBIN=$(abspath bin) go install sigs.k8s.io/cri-tools/cmd/crictl@$(CRICTL_VERSION)
 
 # staticcheck is a tool dependency in go.mod: no download beyond the module
 # cache. The benchmark is a module of its own (bench/go.mod).

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"goinit/tests/internal/testenv"
 )
 
 // Differential tests: the same command under tini or dumb-init (Debian's
@@ -24,7 +26,7 @@ func peer(t *testing.T, name string) string {
 	if err == nil {
 		return path
 	}
-	skipUnlessCI(t, name+" is not installed (apt-get install tini dumb-init, or scripts/setup.sh)")
+	testenv.SkipUnlessCI(t, name+" is not installed (apt-get install tini dumb-init, or scripts/setup.sh)")
 	return ""
 }
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"goinit/tests/internal/testenv"
 )
 
 // crossArchitectures are the builds of make cross besides the host's, each
@@ -30,11 +32,11 @@ func TestEveryArchitectureExitsForwardsAndReapsAsPID1(t *testing.T) {
 		t.Run(a.build, func(t *testing.T) {
 			qemu, err := exec.LookPath(a.qemu)
 			if err != nil {
-				skipUnlessCI(t, a.qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
+				testenv.SkipUnlessCI(t, a.qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
 			}
 			bin := filepath.Join(dir, "goinit-linux-"+a.build)
 			if _, err := os.Stat(bin); dir == "" || err != nil {
-				skipUnlessCI(t, "no "+bin+": GOINIT_CROSS_DIR names make cross's output (make integration sets it)")
+				testenv.SkipUnlessCI(t, "no "+bin+": GOINIT_CROSS_DIR names make cross's output (make integration sets it)")
 			}
 
 			r := start(t, asPID1, exec.Command(qemu, bin, "--", "sh", "-c", "exit 7"))
@@ -71,7 +73,7 @@ func TestEveryArchitecturesHandlerHandsThePreemptionToTheRuntime(t *testing.T) {
 		t.Run(a.build, func(t *testing.T) {
 			qemu, err := exec.LookPath(a.qemu)
 			if err != nil {
-				skipUnlessCI(t, a.qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
+				testenv.SkipUnlessCI(t, a.qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
 			}
 			bin := filepath.Join(t.TempDir(), "catch.test")
 			build := exec.Command("go", "test", "-c", "-o", bin, "../catch")

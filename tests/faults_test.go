@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"goinit/tests/internal/testenv"
 )
 
 // Faults, load and hostile input: PID 1 must not be what fails.
@@ -208,7 +210,7 @@ func TestASignalGoinitCannotCatchIsNotFatal(t *testing.T) {
 	// and must run without it, saying so at -v.
 	valgrind, err := exec.LookPath("valgrind")
 	if err != nil {
-		skipUnlessCI(t, "valgrind is not installed (apt-get install valgrind, or scripts/setup.sh)")
+		testenv.SkipUnlessCI(t, "valgrind is not installed (apt-get install valgrind, or scripts/setup.sh)")
 	}
 	cmd := exec.Command(valgrind, "-q", "--tool=none", goinitBin, "-v", "--", "sh", "-c", "exit 3")
 	var stderr strings.Builder

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"goinit/tests/internal/testenv"
 )
 
 // goinitBin and helperBin are the binaries under test, built by the
@@ -47,18 +49,8 @@ const hangGuard = 30 * time.Second
 func requireRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		skipUnlessCI(t, "needs root for PID namespaces; run as root (CI does)")
+		testenv.SkipUnlessCI(t, "needs root for PID namespaces; run as root (CI does)")
 	}
-}
-
-// skipUnlessCI skips t with reason, except in CI, where a test that does not
-// run would hide a failure.
-func skipUnlessCI(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s, and CI=true: the test must run, not skip", reason)
-	}
-	t.Skip(reason)
 }
 
 // A mode is one of the two ways users run goinit.
@@ -306,16 +298,7 @@ func zombieChildren(pid int) int {
 }
 
 // eventually polls cond until it holds or hangGuard passes.
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(hangGuard)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return cond()
-}
+func eventually(cond func() bool) bool { return testenv.Eventually(hangGuard, cond) }
 
 // blockedSleeper is a command that sleeps with every signal blocked, so
 // that each signal sent to it stays pending, where the test can see it in

@@ -63,17 +63,12 @@ JSON
 echo $! >"$dir/engine.pid"
 
 # Wait until the daemon answers on its socket, or give up with its log.
-tries=0
-until DOCKER_HOST="unix://$dir/docker.sock" "$client" version >/dev/null 2>&1; do
-	tries=$((tries + 1))
-	if ! kill -0 "$(cat "$dir/engine.pid")" 2>/dev/null || [ "$tries" -ge 600 ]; then
-		echo "engine-up: dockerd did not come up; its log ($dir/dockerd.log):" >&2
-		cat "$dir/dockerd.log" >&2
-		"$(dirname "$0")/engine-down.sh" "$dir" >&2 || true
-		exit 1
-	fi
-	sleep 0.1
-done
+. "$(dirname "$0")/../internal/daemon.sh"
+if ! wait_until_up "engine-up: dockerd" "$(cat "$dir/engine.pid")" "$dir/dockerd.log" 600 \
+	env DOCKER_HOST="unix://$dir/docker.sock" "$client" version; then
+	"$(dirname "$0")/engine-down.sh" "$dir" >&2 || true
+	exit 1
+fi
 
 echo "export DOCKER_HOST='unix://$dir/docker.sock'"
 echo "export DOCKER='$client'"

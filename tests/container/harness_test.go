@@ -18,7 +18,6 @@ package container
 import (
 	"bytes"
 	"context"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -27,10 +26,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"goinit/tests/internal/testenv"
 )
 
 // goinitBin is the binary under test, built by the Makefile (make
@@ -39,14 +39,10 @@ var goinitBin, repoRoot string
 
 func TestMain(m *testing.M) {
 	repoRoot, _ = filepath.Abs("../..")
-	goinitBin = os.Getenv("GOINIT_BIN")
-	if goinitBin == "" {
-		out, err := exec.Command("make", "-s", "-C", repoRoot, "build").CombinedOutput()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "building goinit: %v\n%s", err, out)
-			os.Exit(1)
-		}
-		goinitBin = filepath.Join(repoRoot, "bin/goinit")
+	var err error
+	if goinitBin, err = testenv.GoinitBin(repoRoot); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	code := m.Run()
 	for _, dir := range cleanupDirs {
@@ -69,44 +65,11 @@ const (
 	exampleImage = "goinit-test/example" // Dockerfile.example on baseImage
 )
 
-// busyboxPath is Debian's busybox-static: one static binary for every
-// command the workloads use.
-const busyboxPath = "/bin/busybox"
-
 // cleanupDirs are removed when the tests end.
 var cleanupDirs []string
 
-// skipUnlessCI skips t with reason, except in CI, where a test that does not
-// run would hide a failure.
-func skipUnlessCI(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s, and CI=true: the container tests must run, not skip", reason)
-	}
-	t.Skip(reason)
-}
-
-// A prerequisite is set up once for all tests: why they cannot run (skip),
-// or what went wrong setting it up (failure).
-type prerequisite struct {
-	once    sync.Once
-	missing string
-	err     error
-}
-
-func (p *prerequisite) require(t *testing.T, setup func() (missing string, err error)) {
-	t.Helper()
-	p.once.Do(func() { p.missing, p.err = setup() })
-	if p.missing != "" {
-		skipUnlessCI(t, p.missing)
-	}
-	if p.err != nil {
-		t.Fatal(p.err)
-	}
-}
-
 var (
-	rootfsReady, dockerReady, podmanReady prerequisite
+	rootfsReady, dockerReady, podmanReady testenv.Prerequisite
 	rootfsDir                             string // busybox-static on an empty root
 	dockerCLI                             string
 	podmanState                           podmanSetup
@@ -116,61 +79,21 @@ var (
 // container starts from.
 func requireRootfs(t *testing.T) {
 	t.Helper()
-	rootfsReady.require(t, func() (string, error) {
+	rootfsReady.Require(t, func() (string, error) {
 		if os.Geteuid() != 0 {
 			return "needs root to run container engines; run as root (CI does)", nil
 		}
-		f, err := elf.Open(busyboxPath)
-		if err != nil {
-			return fmt.Sprintf("no %s (apt-get install busybox-static): %v", busyboxPath, err), nil
-		}
-		defer f.Close()
-		for _, p := range f.Progs {
-			if p.Type == elf.PT_INTERP {
-				return fmt.Sprintf("%s is dynamically linked; the images need busybox-static", busyboxPath), nil
-			}
+		if missing := testenv.MissingBusybox(); missing != "" {
+			return missing, nil
 		}
 		dir, err := os.MkdirTemp("", "goinit-rootfs-")
 		if err != nil {
 			return "", err
 		}
 		cleanupDirs = append(cleanupDirs, dir)
-		return "", makeRootfs(dir)
+		rootfsDir = dir
+		return "", testenv.MakeBusyboxRootfs(dir)
 	})
-}
-
-// makeRootfs lays out a root file system holding busybox and a link for
-// each of its commands, in /bin.
-func makeRootfs(dir string) error {
-	for _, d := range []string{"bin", "sbin", "tmp", "out", "proc", "sys", "dev", "etc"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return err
-		}
-	}
-	if err := os.Chmod(filepath.Join(dir, "tmp"), 0o1777); err != nil {
-		return err
-	}
-	bb, err := os.ReadFile(busyboxPath)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "bin/busybox"), bb, 0o755); err != nil {
-		return err
-	}
-	list, err := exec.Command(busyboxPath, "--list").Output()
-	if err != nil {
-		return fmt.Errorf("busybox --list: %w", err)
-	}
-	for _, name := range strings.Fields(string(list)) {
-		if name == "busybox" {
-			continue
-		}
-		if err := os.Symlink("busybox", filepath.Join(dir, "bin", name)); err != nil {
-			return err
-		}
-	}
-	rootfsDir = dir
-	return nil
 }
 
 // requireDocker checks that a Docker engine answers on DOCKER_HOST with
@@ -178,7 +101,7 @@ func makeRootfs(dir string) error {
 func requireDocker(t *testing.T) {
 	t.Helper()
 	requireRootfs(t)
-	dockerReady.require(t, func() (string, error) {
+	dockerReady.Require(t, func() (string, error) {
 		dockerCLI = os.Getenv("DOCKER")
 		if dockerCLI == "" {
 			dockerCLI = "docker"
@@ -298,7 +221,7 @@ func requireDockerInit(t *testing.T) {
 	}
 	same, err := sameFile(strings.TrimSpace(path), goinitBin)
 	if err != nil || !same {
-		skipUnlessCI(t, fmt.Sprintf("the engine's init-path is %q, not the goinit under test (%s): "+
+		testenv.SkipUnlessCI(t, fmt.Sprintf("the engine's init-path is %q, not the goinit under test (%s): "+
 			"start the engine with tests/container/engine-up.sh", strings.TrimSpace(path), goinitBin))
 	}
 }
@@ -461,13 +384,4 @@ func readFile(dir, name string) string {
 }
 
 // eventually polls cond until it holds or hangGuard passes.
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(hangGuard)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cond()
-}
+func eventually(cond func() bool) bool { return testenv.Eventually(hangGuard, cond) }

@@ -4,13 +4,15 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"goinit/tests/internal/testenv"
 )
 
 func TestDockerInfoShowsGoinitsCommitWithoutAParseWarning(t *testing.T) {
 	dockerInit.require(t)
 	logPath := os.Getenv("GOINIT_DOCKERD_LOG")
 	if logPath == "" {
-		skipUnlessCI(t, "GOINIT_DOCKERD_LOG does not name the daemon's log (engine-up.sh sets it)")
+		testenv.SkipUnlessCI(t, "GOINIT_DOCKERD_LOG does not name the daemon's log (engine-up.sh sets it)")
 	}
 	// goinit prints "goinit version X - git.<commit>"; dockerd reads the
 	// commit from that, the way it reads tini's.

@@ -46,7 +46,7 @@ events_logger = "file"
 func requirePodman(t *testing.T) {
 	t.Helper()
 	requireRootfs(t)
-	podmanReady.require(t, func() (string, error) {
+	podmanReady.Require(t, func() (string, error) {
 		if _, err := exec.LookPath("podman"); err != nil {
 			return "no podman on PATH (apt-get install podman)", nil
 		}
