@@ -34,7 +34,7 @@ FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 # The architectures of S8: GOOS/GOARCH[/GOARM] and the file make cross writes.
 CROSS := linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64
 
-.PHONY: all build helper test plain unit integration container cri fuzz soak lint cross demo clean bench bench-quick bench-build
+.PHONY: all build helper test plain unit integration container cri fuzz soak lint cross demo clean bench bench-quick bench-build bench-baseline
 
 all: build
 
@@ -140,9 +140,23 @@ bench-build: build
 	go build -trimpath -ldflags '$(LDFLAGS_SYM)' -o $(BENCH_BIN)/goinit.sym .
 
 # The full run (under 10 minutes on 2 cores) rewrites BENCHMARKS.md's
-# results, bench/results.json and bench/ratios.svg.
-bench: bench-build
-	$(BENCH_BIN)/bench -bin $(BENCH_BIN) -goinit $(BIN) -md BENCHMARKS.md -json bench/results.json -svg bench/ratios.svg
+# results, bench/results.json and bench/ratios.svg. BASELINE=<git revision>
+# measures that revision's goinit beside this one, in the same run, for a
+# before-and-after table.
+BASELINE ?=
+BASELINE_DIR := $(BENCH_BIN)/baseline
+bench: bench-build $(if $(BASELINE),bench-baseline)
+	$(BENCH_BIN)/bench -bin $(BENCH_BIN) -goinit $(BIN) -md BENCHMARKS.md -json bench/results.json -svg bench/ratios.svg \
+		$(if $(BASELINE),-baseline $(BASELINE_DIR)/goinit -baseline-sym $(BASELINE_DIR)/goinit.sym -baseline-name $(BASELINE))
+
+# The baseline is built by its own revision's Makefile, in a worktree;
+# its symbol copy is whichever that revision's bench-build makes.
+bench-baseline:
+	@rm -rf $(BASELINE_DIR) && mkdir -p $(BASELINE_DIR) && tree=$$(mktemp -d) && \
+	git worktree add -q --detach $$tree $(BASELINE) && \
+	$(MAKE) -s -C $$tree bench-build >/dev/null && cp $$tree/bin/goinit $(BASELINE_DIR)/goinit && \
+	{ cp $$tree/bin/bench/goinit.sym $(BASELINE_DIR)/goinit.sym 2>/dev/null || cp $$tree/bin/bench/goinit-vg.sym $(BASELINE_DIR)/goinit.sym; } ; \
+	status=$$?; git worktree remove --force $$tree; exit $$status
 
 # A smoke run under 30 seconds, part of make test: it fails only when the
 # benchmark itself breaks, never on a figure. Its output stays in bin/.

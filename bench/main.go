@@ -33,10 +33,13 @@ type options struct {
 	quick  bool
 	binDir string // where the Makefile put the workload, floors and naive init
 	goinit string
-	mdPath string
-	json   string
-	svg    string
-	phases map[string]bool
+	// baseline is another goinit measured beside it (an earlier commit),
+	// with its symbol copy for cachegrind and a name for its column.
+	baseline, baselineSym, baselineName string
+	mdPath                              string
+	json                                string
+	svg                                 string
+	phases                              map[string]bool
 }
 
 // A phase measures one thing of every target. It records what a target
@@ -72,6 +75,9 @@ func parseOptions() (options, error) {
 	flag.BoolVar(&o.quick, "quick", false, "a smoke run under 30 s: fewer rounds, smaller storms, a 3 s idle window")
 	flag.StringVar(&o.binDir, "bin", "bin/bench", "directory with the workload, the Go floors and the naive init (make bench builds them)")
 	flag.StringVar(&o.goinit, "goinit", "bin/goinit", "the goinit binary to measure")
+	flag.StringVar(&o.baseline, "baseline", "", "another goinit binary to measure beside it, such as an earlier commit's")
+	flag.StringVar(&o.baselineSym, "baseline-sym", "", "the baseline's copy with symbols, for cachegrind (default: the baseline itself)")
+	flag.StringVar(&o.baselineName, "baseline-name", "before", "the baseline's column: goinit NAME")
 	flag.StringVar(&o.mdPath, "md", "", "write the report into this markdown file (between its bench markers)")
 	flag.StringVar(&o.json, "json", "", "write every raw figure to this JSON file")
 	flag.StringVar(&o.svg, "svg", "", "write the chart of ratios to this SVG file")

@@ -88,6 +88,16 @@ func discoverTargets(o options) (targets []*target, missing []string, err error)
 		Name: "goinit", Kind: anInit, Path: o.goinit, args: []string{"--"},
 		cachegrindPath: binFile(o, goinitSymFile), Version: goinitVersion(o.goinit),
 	})
+	if o.baseline != "" {
+		sym := o.baselineSym
+		if sym == "" {
+			sym = o.baseline
+		}
+		targets = append(targets, &target{
+			Name: "goinit " + o.baselineName, Kind: anInit, Path: o.baseline, args: []string{"--"},
+			cachegrindPath: sym, Version: goinitVersion(o.baseline),
+		})
+	}
 	var absent []string
 	for _, p := range peers {
 		path, err := exec.LookPath(p.name)

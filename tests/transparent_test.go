@@ -156,6 +156,23 @@ func TestChildEnvironmentIsByteForByteGoinits(t *testing.T) {
 	})
 }
 
+func TestWithoutProcTheChildGetsTheFirstOfEachName(t *testing.T) {
+	// goinit reads the environment with duplicates from /proc; without
+	// /proc it has only os.Environ, which keeps the first of each name.
+	requireRoot(t)
+	env := []string{"PATH=/usr/bin:/bin", "DUP=first", "A=1", "DUP=second"}
+	inEachMode(t, func(t *testing.T, m mode) {
+		direct := runRaw(t, m, []string{helperBin, "exec-without-proc", "/usr/bin/env"}, env)
+		if want := "PATH=/usr/bin:/bin\nDUP=first\nA=1\nDUP=second\n"; string(direct) != want {
+			t.Fatalf("without goinit: %q, want %q", direct, want)
+		}
+		viaGoinit := runRaw(t, m, []string{helperBin, "exec-without-proc", goinitBin, "--", "/usr/bin/env"}, env)
+		if want := "PATH=/usr/bin:/bin\nDUP=first\nA=1\n"; string(viaGoinit) != want {
+			t.Errorf("under goinit without /proc: %q, want %q (the first DUP only)", viaGoinit, want)
+		}
+	})
+}
+
 func TestChildArgumentsArePassedUntouched(t *testing.T) {
 	args := []string{"a b", "", "\xff\xfe", "--", "-c", "-v", "--help", "tab\there", "new\nline"}
 	inEachMode(t, func(t *testing.T, m mode) {

@@ -19,6 +19,9 @@
 //	helper ttyinfo                  print "pgrp=<n> fg=<n>" for stdin's terminal
 //	helper exec-with [--block S,..|all] [--ignore S,..] -- CMD...
 //	                                exec CMD with those signals blocked/ignored
+//	helper exec-without-proc CMD... exec CMD, with the helper's environment as
+//	                                the kernel passed it, in a mount namespace
+//	                                of its own where /proc is not mounted
 //
 // Commands that wait do so until stdin reaches end of file or a line
 // "exit N" arrives, then exit with N (0 at end of file).
@@ -101,6 +104,8 @@ func main() {
 		fmt.Printf("pgrp=%d fg=%d err=%v\n", syscall.Getpgrp(), fg, err)
 	case "exec-with":
 		execWith(args)
+	case "exec-without-proc":
+		execWithoutProc(args)
 	default:
 		fail("unknown command %q", os.Args[1])
 	}
@@ -390,6 +395,30 @@ func execWith(args []string) {
 	}
 	err = syscall.Exec(path, cmd, syscall.Environ())
 	fail("exec-with: %v", err)
+}
+
+func execWithoutProc(cmd []string) {
+	if len(cmd) == 0 {
+		fail("exec-without-proc: no command")
+	}
+	raw, err := os.ReadFile("/proc/self/environ")
+	if err != nil {
+		fail("exec-without-proc: %v", err)
+	}
+	env := strings.Split(strings.TrimSuffix(string(raw), "\x00"), "\x00")
+	// The mount namespace is the thread's until it execs.
+	runtime.LockOSThread()
+	if err := syscall.Unshare(syscall.CLONE_NEWNS); err != nil {
+		fail("exec-without-proc: unshare: %v", err)
+	}
+	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+		fail("exec-without-proc: %v", err)
+	}
+	if err := syscall.Unmount("/proc", syscall.MNT_DETACH); err != nil {
+		fail("exec-without-proc: umount /proc: %v", err)
+	}
+	err = syscall.Exec(cmd[0], cmd, env)
+	fail("exec-without-proc: %v", err)
 }
 
 func parseSignals(list string) []syscall.Signal {
