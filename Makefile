@@ -20,7 +20,7 @@ FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 	.:FuzzExitCodesStayWithin0To255 ./forward:FuzzParseSignalNeverPanicsAndStaysInRange \
 	./forward:FuzzRewriteNeverPanics
 
-.PHONY: all build helper test unit integration container fuzz soak lint cross demo clean bench bench-quick bench-build
+.PHONY: all build helper test unit integration container fuzz soak lint cross release release-check demo clean bench bench-quick bench-build
 
 all: build
 
@@ -64,13 +64,36 @@ lint:
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
+# The architectures of SPEC S8, as GOOS/GOARCH[/GOARM]: make cross and make
+# release build each. CROSS_DIR/CROSS_NAME name the outputs:
+# $(CROSS_DIR)/$(CROSS_NAME)linux-amd64, ...-armv7 and so on.
+PLATFORMS  := linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64
+CROSS_DIR  ?= bin
+CROSS_NAME ?= goinit-
+
 cross:
-	@for p in linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64; do \
+	@for p in $(PLATFORMS); do \
 		os=$${p%%/*}; rest=$${p#*/}; arch=$${rest%%/*}; arm=$${rest#*/}; \
 		[ "$$arch" = arm ] && export GOARM=$$arm; \
-		out=bin/goinit-$$os-$$arch$$( [ "$$arch" = arm ] && echo v$$arm ); \
+		out=$(CROSS_DIR)/$(CROSS_NAME)$$os-$$arch$$( [ "$$arch" = arm ] && echo v$$arm ); \
 		echo "build $$out"; GOOS=$$os GOARCH=$$arch go build $(GOFLAGS_BUILD) -o $$out . || exit 1; \
 	done
+
+# make release VERSION=X.Y.Z writes DIST: goinit-X.Y.Z-linux-ARCH for each
+# of PLATFORMS (make cross's build), a .deb and an image of each, and
+# SHA256SUMS (scripts/release.sh). VERSION defaults to a vX.Y.Z tag on the
+# commit (see above). Everything is dated SOURCE_DATE_EPOCH, the commit's
+# time, so the same commit gives the same bytes: make release-check builds
+# it twice and compares.
+DIST ?= dist
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+release: build
+	rm -rf $(DIST)
+	mkdir -p $(DIST)
+	$(MAKE) --no-print-directory cross VERSION=$(VERSION) COMMIT=$(COMMIT) CROSS_DIR=$(DIST) CROSS_NAME=goinit-$(VERSION)-
+	scripts/release.sh $(DIST) $(VERSION) $(COMMIT) $(BIN)
 
 demo: build
 	./demo/run.sh $(abspath $(BIN))
@@ -110,4 +133,4 @@ bench-quick: bench-build
 	$(BENCH_BIN)/bench -quick -bin $(BENCH_BIN) -goinit $(BIN) -md $(BENCH_BIN)/quick/BENCHMARKS.md -json $(BENCH_BIN)/quick/results.json -svg $(BENCH_BIN)/quick/ratios.svg
 
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST)
