@@ -17,7 +17,8 @@ apt-get install -y -qq --no-install-recommends \
 	tini dumb-init docker.io busybox-static podman
 # make bench: the peers goinit is measured against (tini brings tini-static
 # too) and valgrind, which counts instructions. qemu-user-static runs make
-# cross's builds in the tests.
+# cross's builds in the tests; lintian checks make release's .debs (about
+# ten seconds to install).
 apt-get install -y -qq --no-install-recommends \
-	catatonit valgrind qemu-user-static
+	catatonit valgrind qemu-user-static lintian
 go version
