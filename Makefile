@@ -20,7 +20,7 @@ FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 	.:FuzzExitCodesStayWithin0To255 ./forward:FuzzParseSignalNeverPanicsAndStaysInRange \
 	./forward:FuzzRewriteNeverPanics
 
-.PHONY: all build helper test unit integration container fuzz soak lint cross release release-check demo clean bench bench-quick bench-build
+.PHONY: all build helper test unit integration container fuzz soak lint cross release test-dist release-check demo clean bench bench-quick bench-build
 
 all: build
 
@@ -38,10 +38,17 @@ unit:
 
 # The container tests among them get a Docker engine of their own when
 # make runs as root and none is configured (tests/container/with-engine.sh);
-# the builds of make cross run under qemu (tests/cross_test.go).
-integration: build helper cross
-	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
+# the builds of make cross run under qemu (tests/cross_test.go); the release
+# for this machine's architecture (make release into $(TEST_DIST)) is used
+# the ways the README's Install section says (tests/dist).
+integration: build helper cross test-dist
+	$(call release_test_env,$(TEST_DIST)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
 		go test -count=1 -timeout 20m -ldflags '$(GO_LDFLAGS)' ./tests/...
+
+# What the tests are given: the binaries under test, the release in the
+# directory $(1), and the link flag go install still needs.
+release_test_env = GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) \
+	GOINIT_DIST_DIR=$(abspath $(1)) GOINIT_GO_LDFLAGS='$(GO_LDFLAGS)'
 
 # The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
 soak: build helper
@@ -94,6 +101,21 @@ release: build
 	mkdir -p $(DIST)
 	$(MAKE) --no-print-directory cross VERSION=$(VERSION) COMMIT=$(COMMIT) CROSS_DIR=$(DIST) CROSS_NAME=goinit-$(VERSION)-
 	scripts/release.sh $(DIST) $(VERSION) $(COMMIT) $(BIN)
+
+# make test's release: this machine's architecture only, in bin/.
+TEST_DIST := bin/dist
+HOST_PLATFORM = $(filter linux/$(shell go env GOARCH)%,$(PLATFORMS))
+test-dist:
+	@$(MAKE) --no-print-directory release DIST=$(TEST_DIST) PLATFORMS=$(HOST_PLATFORM) VERSION=$(VERSION) COMMIT=$(COMMIT)
+
+# Every architecture's release in $(DIST), tested as make test tests its
+# own (the other architectures' binaries under qemu), and built twice more
+# from two clones of the commit, which must give the same bytes.
+RELEASE_TESTS := ^Test(Release|Debian)
+release-check: release helper
+	$(call release_test_env,$(DIST)) GOINIT_RELEASE_ALL=1 tests/container/with-engine.sh $(BIN) sh -c \
+		"go test -count=1 -timeout 30m -ldflags '$(GO_LDFLAGS)' -run '$(RELEASE_TESTS)' ./tests/ && \
+		go test -count=1 -timeout 20m ./tests/container"
 
 demo: build
 	./demo/run.sh $(abspath $(BIN))
