@@ -95,12 +95,14 @@ cross:
 DIST ?= dist
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
+# The .debs' Maintainer field.
+DEB_MAINTAINER ?= The goinit authors <goinit@users.noreply.github.com>
 
 release: build
 	rm -rf $(DIST)
 	mkdir -p $(DIST)
 	$(MAKE) --no-print-directory cross VERSION=$(VERSION) COMMIT=$(COMMIT) CROSS_DIR=$(DIST) CROSS_NAME=goinit-$(VERSION)-
-	scripts/release.sh $(DIST) $(VERSION) $(COMMIT) $(BIN)
+	DEB_MAINTAINER='$(DEB_MAINTAINER)' scripts/release.sh $(DIST) $(VERSION) $(COMMIT) $(BIN)
 
 # make test's release: this machine's architecture only, in bin/.
 TEST_DIST := bin/dist

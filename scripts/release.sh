@@ -35,7 +35,7 @@ if [ -n "$(printf %s "$version" | tr -d '0-9A-Za-z.+~-')" ]; then
 	exit 2
 fi
 
-maintainer=${DEB_MAINTAINER:-The goinit authors <goinit@users.noreply.github.com>}
+maintainer=${DEB_MAINTAINER:?is not set: the Makefile sets it, for the .debs\' Maintainer field}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 umask 022
