@@ -31,10 +31,7 @@ FUZZ_TARGETS := .:FuzzParseOptionsNeverPanics .:FuzzDurationStaysWithinBounds \
 	.:FuzzExitCodesStayWithin0To255 ./signals:FuzzParseSignalNeverPanicsAndStaysInRange \
 	./signals:FuzzRewriteNeverPanics
 
-# The architectures of S8: GOOS/GOARCH[/GOARM] and the file make cross writes.
-CROSS := linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64
-
-.PHONY: all build helper test plain unit integration container cri fuzz soak lint cross demo clean bench bench-quick bench-build bench-baseline
+.PHONY: all build helper test plain unit integration container cri fuzz soak lint cross release test-dist release-check demo clean bench bench-quick bench-build bench-baseline
 
 all: build
 
@@ -61,11 +58,18 @@ unit:
 
 # The container tests among them get a Docker engine of their own when
 # make runs as root and none is configured (tests/container/with-engine.sh);
-# the builds of make cross run under qemu (tests/cross_test.go). The CRI
-# tests (tests/cri) are left to make cri, which starts a containerd.
-integration: build helper cross
-	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
+# the builds of make cross run under qemu (tests/cross_test.go); the release
+# for this machine's architecture (make release into $(TEST_DIST)) is used
+# the ways the README's Install section says (tests/dist). The CRI tests
+# (tests/cri) are left to make cri, which starts a containerd.
+integration: build helper cross test-dist
+	$(call release_test_env,$(TEST_DIST)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
 		go test -count=1 -timeout 20m $$(go list ./tests/... | grep -v '/tests/cri$$')
+
+# What the tests are given: the binaries under test and the release in the
+# directory $(1).
+release_test_env = GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) \
+	GOINIT_DIST_DIR=$(abspath $(1))
 
 # The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
 soak: build helper
@@ -107,13 +111,53 @@ lint:
 	go tool staticcheck ./... ./tests/testdata/helper
 	cd bench && go vet ./... && $$(go -C .. tool -n staticcheck) ./...
 
+# The architectures of SPEC S8, as GOOS/GOARCH[/GOARM]: make cross and make
+# release build each. CROSS_DIR/CROSS_NAME name the outputs:
+# $(CROSS_DIR)/$(CROSS_NAME)linux-amd64, ...-armv7 and so on.
+PLATFORMS  := linux/amd64 linux/arm64 linux/arm/7 linux/ppc64le linux/s390x linux/riscv64
+CROSS_DIR  ?= bin
+CROSS_NAME ?= goinit-
+
 cross:
-	@for p in $(CROSS); do \
+	@for p in $(PLATFORMS); do \
 		os=$${p%%/*}; rest=$${p#*/}; arch=$${rest%%/*}; arm=$${rest#*/}; \
 		[ "$$arch" = arm ] && export GOARM=$$arm; \
-		out=bin/goinit-$$os-$$arch$$( [ "$$arch" = arm ] && echo v$$arm ); \
+		out=$(CROSS_DIR)/$(CROSS_NAME)$$os-$$arch$$( [ "$$arch" = arm ] && echo v$$arm ); \
 		echo "build $$out"; GOOS=$$os GOARCH=$$arch go build $(GOFLAGS_BUILD) -o $$out . || exit 1; \
 	done
+
+# make release VERSION=X.Y.Z writes DIST: goinit-X.Y.Z-linux-ARCH for each
+# of PLATFORMS (make cross's build), a .deb and an image of each, and
+# SHA256SUMS (scripts/release.sh). VERSION defaults to a vX.Y.Z tag on the
+# commit (see above). Everything is dated SOURCE_DATE_EPOCH, the commit's
+# time, so the same commit gives the same bytes: make release-check builds
+# it twice and compares.
+DIST ?= dist
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+# The .debs' Maintainer field.
+DEB_MAINTAINER ?= The goinit authors <goinit@users.noreply.github.com>
+
+release: build
+	rm -rf $(DIST)
+	mkdir -p $(DIST)
+	$(MAKE) --no-print-directory cross VERSION=$(VERSION) COMMIT=$(COMMIT) CROSS_DIR=$(DIST) CROSS_NAME=goinit-$(VERSION)-
+	DEB_MAINTAINER='$(DEB_MAINTAINER)' scripts/release.sh $(DIST) $(VERSION) $(COMMIT) $(BIN)
+
+# make test's release: this machine's architecture only, in bin/.
+TEST_DIST := bin/dist
+HOST_PLATFORM = $(filter linux/$(shell go env GOARCH)%,$(PLATFORMS))
+test-dist:
+	@$(MAKE) --no-print-directory release DIST=$(TEST_DIST) PLATFORMS=$(HOST_PLATFORM) VERSION=$(VERSION) COMMIT=$(COMMIT)
+
+# Every architecture's release in $(DIST), tested as make test tests its
+# own (the other architectures' binaries under qemu), and built twice more
+# from two clones of the commit, which must give the same bytes.
+RELEASE_TESTS := ^Test(Release|Debian)
+release-check: release helper
+	$(call release_test_env,$(DIST)) GOINIT_RELEASE_ALL=1 tests/container/with-engine.sh $(BIN) sh -c \
+		"go test -count=1 -timeout 30m -run '$(RELEASE_TESTS)' ./tests/ && \
+		go test -count=1 -timeout 20m ./tests/container"
 
 demo: build
 	./demo/run.sh $(abspath $(BIN))
@@ -164,4 +208,4 @@ bench-quick: bench-build
 	$(BENCH_BIN)/bench -quick -bin $(BENCH_BIN) -goinit $(BIN) -md $(BENCH_BIN)/quick/BENCHMARKS.md -json $(BENCH_BIN)/quick/results.json -svg $(BENCH_BIN)/quick/ratios.svg
 
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST)

@@ -18,9 +18,10 @@ apt-get install -y -qq --no-install-recommends \
 	tini dumb-init docker.io busybox-static podman containerd runc
 # make bench: the peers goinit is measured against (tini brings tini-static
 # too) and valgrind, which counts instructions. qemu-user-static runs make
-# cross's builds in the tests.
+# cross's builds in the tests; lintian checks make release's .debs (about
+# ten seconds to install).
 apt-get install -y -qq --no-install-recommends \
-	catatonit valgrind qemu-user-static
+	catatonit valgrind qemu-user-static lintian
 go version
 # crictl for the CRI tests, the Makefile's CRICTL_VERSION, in /usr/local/bin
 # (a minute the first time; Go's caches make it seconds after that).

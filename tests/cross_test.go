@@ -5,62 +5,75 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
+	"goinit/tests/dist"
 	"goinit/tests/internal/testenv"
 )
 
-// crossArchitectures are the builds of make cross besides the host's, each
-// with the qemu user-mode emulator that runs it. Each has assembly of its
-// own (catch's signal handler), which only running it tests.
-var crossArchitectures = []struct{ build, goarch, qemu string }{
-	{"arm64", "arm64", "qemu-aarch64-static"},
-	{"armv7", "arm", "qemu-arm-static"},
-	{"ppc64le", "ppc64le", "qemu-ppc64le-static"},
-	{"s390x", "s390x", "qemu-s390x-static"},
-	{"riscv64", "riscv64", "qemu-riscv64-static"},
-}
-
 func TestEveryArchitectureExitsForwardsAndReapsAsPID1(t *testing.T) {
-	// Under qemu, as PID 1 of a new PID namespace (the emulator cannot make
-	// goinit a subreaper). The command is a host program, which the kernel
-	// runs natively. GOINIT_CROSS_DIR holds make cross's binaries.
+	// make cross's builds besides the host's (that one is bin/goinit, which
+	// every other test runs). Each has assembly of its own (catch's signal
+	// handler), which only running it tests.
+	// GOINIT_CROSS_DIR holds make cross's binaries.
 	requireRoot(t)
 	dir := os.Getenv("GOINIT_CROSS_DIR")
-	for _, a := range crossArchitectures {
-		t.Run(a.build, func(t *testing.T) {
-			qemu, err := exec.LookPath(a.qemu)
-			if err != nil {
-				testenv.SkipUnlessCI(t, a.qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
-			}
-			bin := filepath.Join(dir, "goinit-linux-"+a.build)
+	host, _ := dist.Host()
+	for _, a := range dist.Arches {
+		if a == host {
+			continue
+		}
+		t.Run(a.Name, func(t *testing.T) {
+			bin := filepath.Join(dir, "goinit-linux-"+a.Name)
 			if _, err := os.Stat(bin); dir == "" || err != nil {
 				testenv.SkipUnlessCI(t, "no "+bin+": GOINIT_CROSS_DIR names make cross's output (make integration sets it)")
 			}
-
-			r := start(t, asPID1, exec.Command(qemu, bin, "--", "sh", "-c", "exit 7"))
-			if code := r.exitStatus(); code != 7 {
-				t.Errorf("exit %d, want the command's 7; stderr %q", code, r.Stderr())
-			}
-
-			r = start(t, asPID1, exec.Command(qemu, bin, "--", helperBin, "orphans", "300", "10"))
-			r.expect("orphans done")
-			if !eventually(func() bool { return len(children(r.pid())) == 1 }) {
-				t.Errorf("%d zombies left after 300 orphans", zombieChildren(r.pid()))
-			}
-			if code := r.finish(); code != 0 {
-				t.Errorf("exit %d, want 0; stderr %q", code, r.Stderr())
-			}
-
-			// 42 only if goinit forwarded the signal: dying of it would be 143.
-			r = start(t, asPID1, exec.Command(qemu, bin, "--", "sh", "-c", `trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done`))
-			r.expect("ready")
-			r.signal(syscall.SIGTERM)
-			if code := r.exitStatus(); code != 42 {
-				t.Errorf("exit %d after SIGTERM, want 42 (the command's TERM trap); stderr %q", code, r.Stderr())
-			}
+			exitsForwardsAndReapsAsPID1(t, a, bin)
 		})
+	}
+}
+
+// exitsForwardsAndReapsAsPID1 runs bin, a goinit for a, as PID 1 of a new
+// PID namespace: natively on the host's architecture, under qemu's
+// user-mode emulator on the others (which cannot make goinit a subreaper).
+// The command is a host program, which the kernel runs natively.
+func exitsForwardsAndReapsAsPID1(t *testing.T, a dist.Arch, bin string) {
+	t.Helper()
+	goinit := []string{bin}
+	if host, _ := dist.Host(); a != host {
+		qemu, err := exec.LookPath(a.Qemu)
+		if err != nil {
+			testenv.SkipUnlessCI(t, a.Qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
+		}
+		goinit = []string{qemu, bin}
+	}
+	command := func(args ...string) *exec.Cmd {
+		return exec.Command(goinit[0], slices.Concat(goinit[1:], []string{"--"}, args)...)
+	}
+
+	r := start(t, asPID1, command("sh", "-c", "exit 7"))
+	if code := r.exitStatus(); code != 7 {
+		t.Errorf("exit %d, want the command's 7; stderr %q", code, r.Stderr())
+	}
+
+	r = start(t, asPID1, command(helperBin, "orphans", "300", "10"))
+	r.expect("orphans done")
+	if !eventually(func() bool { return len(children(r.pid())) == 1 }) {
+		t.Errorf("%d zombies left after 300 orphans", zombieChildren(r.pid()))
+	}
+	if code := r.finish(); code != 0 {
+		t.Errorf("exit %d, want 0; stderr %q", code, r.Stderr())
+	}
+
+	// 42 only if goinit forwarded the signal: dying of it would be 143.
+	r = start(t, asPID1, command("sh", "-c", `trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done`))
+	r.expect("ready")
+	r.signal(syscall.SIGTERM)
+	if code := r.exitStatus(); code != 42 {
+		t.Errorf("exit %d after SIGTERM, want 42 (the command's TERM trap); stderr %q", code, r.Stderr())
 	}
 }
 
@@ -69,25 +82,28 @@ func TestEveryArchitecturesHandlerHandsThePreemptionToTheRuntime(t *testing.T) {
 	// goroutine without function calls on one processor until the
 	// runtime's preemption signal stops it; a handler that kept that
 	// SIGURG from the runtime would spin forever.
-	for _, a := range crossArchitectures {
-		t.Run(a.build, func(t *testing.T) {
-			qemu, err := exec.LookPath(a.qemu)
+	host, _ := dist.Host()
+	for _, a := range dist.Arches {
+		if a == host {
+			continue // the unit tests run it natively
+		}
+		t.Run(a.Name, func(t *testing.T) {
+			qemu, err := exec.LookPath(a.Qemu)
 			if err != nil {
-				testenv.SkipUnlessCI(t, a.qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
+				testenv.SkipUnlessCI(t, a.Qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
 			}
 			bin := filepath.Join(t.TempDir(), "catch.test")
 			build := exec.Command("go", "test", "-c", "-o", bin, "../catch")
-			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+a.goarch, "GOARM=7")
+			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+strings.Split(a.Build, "/")[1], "GOARM=7")
 			if out, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("building catch's tests for %s: %v\n%s", a.build, err, out)
+				t.Fatalf("building catch's tests for %s: %v\n%s", a.Name, err, out)
 			}
 			// Killed with SIGKILL when it hangs: it catches SIGTERM.
 			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 			defer cancel()
 			check := exec.CommandContext(ctx, qemu, bin)
 			check.Env = append(os.Environ(), "GOINIT_CATCH_PREEMPTION_CHECK=1")
-			out, err := check.CombinedOutput()
-			if err != nil {
+			if out, err := check.CombinedOutput(); err != nil {
 				t.Errorf("never preempted, or the runtime's SIGURG was reported: %v %s", err, out)
 			}
 		})

@@ -7,7 +7,10 @@
 //     --entrypoint;
 //   - docker-init: `docker run --init`, with goinit as the daemon's
 //     init-path;
-//   - podman-init: `podman run --init --init-path goinit`.
+//   - podman-init: `podman run --init --init-path goinit`;
+//   - release-image, release-binary: images built from the README's Install
+//     section's Dockerfiles, with goinit from the release's image or its
+//     binary (release_test.go).
 //
 // The Docker engine is the one DOCKER_HOST names, with goinit as its
 // init-path: tests/container/engine-up.sh starts one (.ci/run does). The
@@ -197,7 +200,15 @@ var (
 		name: "podman-init", engine: "podman", require: requirePodman,
 		image: func() []string { return []string{"--init", "--init-path", goinitBin, "--rootfs", podmanState.rootfs} },
 	}
-	allModes = []mode{fromDockerfile, bindMounted, dockerInit, podmanInit}
+	fromReleaseImage = mode{
+		name: "release-image", engine: "docker", require: requireReleaseImage,
+		image: func() []string { return []string{releaseImage} },
+	}
+	fromReleaseBinary = mode{
+		name: "release-binary", engine: "docker", require: requireReleaseBinary,
+		image: func() []string { return []string{releaseBinary} },
+	}
+	allModes = []mode{fromDockerfile, bindMounted, dockerInit, podmanInit, fromReleaseImage, fromReleaseBinary}
 )
 
 // inEachMode runs test once in every mode.
