@@ -11,8 +11,8 @@ import (
 	"runtime/debug"
 
 	"goinit/catch"
-	"goinit/child"
 	"goinit/diag"
+	"goinit/internal/environ"
 	"goinit/signals"
 	"goinit/supervisor"
 )
@@ -61,7 +61,7 @@ func main() {
 	// only when memory reaches memoryLimit.
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(memoryLimit)
-	os.Exit(run(os.Args[1:], child.Environ(), os.Stdout, caught))
+	os.Exit(run(os.Args[1:], environ.Read(), os.Stdout, caught))
 }
 
 // run turns the command line and the environment into a configuration and

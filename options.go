@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"goinit/internal/environ"
 	"goinit/signals"
 	"goinit/supervisor"
 )
@@ -253,8 +254,8 @@ func (cl *commandLine) chooseTarget(env []string) (singleChild bool, err error) 
 		}
 		return single, nil
 	}
-	setsid, _ := lookupEnv(env, "DUMB_INIT_SETSID")
-	_, tiniGroup := lookupEnv(env, "TINI_KILL_PROCESS_GROUP")
+	setsid, _ := environ.Lookup(env, "DUMB_INIT_SETSID")
+	_, tiniGroup := environ.Lookup(env, "TINI_KILL_PROCESS_GROUP")
 	if setsid == "0" && tiniGroup {
 		return false, errors.New("DUMB_INIT_SETSID=0 and TINI_KILL_PROCESS_GROUP contradict each other")
 	}
@@ -267,21 +268,21 @@ func (cl *commandLine) chooseTarget(env []string) (singleChild bool, err error) 
 // N-1) and DUMB_INIT_DEBUG=1 (-v).
 func (cl *commandLine) applyPeerEnvironment(env []string) error {
 	if !cl.isSet(env, "subreaper") {
-		if _, ok := lookupEnv(env, "TINI_SUBREAPER"); ok {
+		if _, ok := environ.Lookup(env, "TINI_SUBREAPER"); ok {
 			cl.cfg.Subreaper = true
 		}
 	}
 	if cl.isSet(env, "verbose") {
 		return nil
 	}
-	if v, ok := lookupEnv(env, "TINI_VERBOSITY"); ok && v != "" {
+	if v, ok := environ.Lookup(env, "TINI_VERBOSITY"); ok && v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 10 {
 			return errors.New("TINI_VERBOSITY: invalid value " + strconv.Quote(v) + ": want a level from 0 to 10")
 		}
 		cl.cfg.Verbosity = max(n-1, 0)
 	}
-	if v, _ := lookupEnv(env, "DUMB_INIT_DEBUG"); v == "1" {
+	if v, _ := environ.Lookup(env, "DUMB_INIT_DEBUG"); v == "1" {
 		cl.cfg.Verbosity = max(cl.cfg.Verbosity, 1)
 	}
 	return nil
@@ -292,7 +293,7 @@ func (cl *commandLine) isSet(env []string, name string) bool {
 	if cl.flags.Changed(name) {
 		return true
 	}
-	v, _ := lookupEnv(env, envName(name))
+	v, _ := environ.Lookup(env, envName(name))
 	return v != ""
 }
 
@@ -303,7 +304,7 @@ func (cl *commandLine) setFromEnv(name string, env []string) error {
 		return nil
 	}
 	key := envName(name)
-	value, ok := lookupEnv(env, key)
+	value, ok := environ.Lookup(env, key)
 	if !ok || value == "" {
 		return nil
 	}
@@ -320,7 +321,7 @@ func (cl *commandLine) setFromEnv(name string, env []string) error {
 
 // envBool reads a boolean variable; unset or empty is not set.
 func envBool(env []string, key string) (value, set bool, err error) {
-	v, _ := lookupEnv(env, key)
+	v, _ := environ.Lookup(env, key)
 	if v == "" {
 		return false, false, nil
 	}
@@ -334,16 +335,6 @@ func envBool(env []string, key string) (value, set bool, err error) {
 // envName is GOINIT_ and the option's name in upper case, '-' as '_'.
 func envName(option string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(option, "-", "_"))
-}
-
-// lookupEnv finds the first definition of key, as getenv does.
-func lookupEnv(env []string, key string) (string, bool) {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, key); ok && strings.HasPrefix(v, "=") {
-			return v[1:], true
-		}
-	}
-	return "", false
 }
 
 // verbosity counts -v flags; --verbose=N and GOINIT_VERBOSE=N set it.

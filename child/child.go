@@ -31,6 +31,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"goinit/internal/environ"
 )
 
 // Process is a started child.
@@ -64,7 +66,7 @@ func Start(argv, env []string, mask *unix.Sigset_t) (*Process, error) {
 		return nil, &Error{Command: argv[0], Step: "fork", Errno: err.(syscall.Errno)}
 	}
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &own, nil)
-	return s.execvp(candidates(argv[0], lookupEnv(env, "PATH")))
+	return s.execvp(candidates(argv[0], path(env)))
 }
 
 // spawner tries the candidates for one command.
@@ -160,6 +162,12 @@ func inheritedStdio() []uintptr {
 	return files
 }
 
+// path is env's PATH, as execvp reads it.
+func path(env []string) string {
+	p, _ := environ.Lookup(env, "PATH")
+	return p
+}
+
 // candidates lists the paths execvp would try for name.
 func candidates(name, pathEnv string) []string {
 	if strings.Contains(name, "/") {
@@ -177,16 +185,6 @@ func candidates(name, pathEnv string) []string {
 		out = append(out, dir+"/"+name)
 	}
 	return out
-}
-
-// lookupEnv returns the first value of name in env, as getenv does.
-func lookupEnv(env []string, name string) string {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, name); ok && strings.HasPrefix(v, "=") {
-			return v[1:]
-		}
-	}
-	return ""
 }
 
 // ownsForeground reports whether goinit's stdin is its controlling terminal
