@@ -63,17 +63,17 @@ unit:
 # the ways the README's Install section says (tests/dist). The CRI tests
 # (tests/cri) are left to make cri, which starts a containerd.
 integration: build helper cross test-dist
-	$(call release_test_env,$(TEST_DIST)) GOINIT_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
+	$(call release_test_env,$(TEST_DIST)) GOINITTEST_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
 		go test -count=1 -timeout 20m $$(go list ./tests/... | grep -v '/tests/cri$$')
 
 # What the tests are given: the binaries under test and the release in the
 # directory $(1).
-release_test_env = GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) \
-	GOINIT_DIST_DIR=$(abspath $(1))
+release_test_env = GOINITTEST_BIN=$(abspath $(BIN)) GOINITTEST_HELPER=$(abspath $(HELPER)) \
+	GOINITTEST_DIST_DIR=$(abspath $(1))
 
-# The long run: goinit as PID 1 for ten minutes (GOINIT_SOAK=1m for less).
+# The long run: goinit as PID 1 for ten minutes (GOINITTEST_SOAK=1m for less).
 soak: build helper
-	GOINIT_BIN=$(abspath $(BIN)) GOINIT_HELPER=$(abspath $(HELPER)) go test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v ./tests/
+	GOINITTEST_BIN=$(abspath $(BIN)) GOINITTEST_HELPER=$(abspath $(HELPER)) go test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v ./tests/
 
 # Timed fuzzing, in a copy of the checkout so that nothing it writes (a
 # failing input goes to testdata/fuzz) dirties this one; a failure says
@@ -89,7 +89,7 @@ fuzz:
 # of Docker and podman containers, in an engine of their own (see README,
 # "Docker").
 container: build
-	GOINIT_BIN=$(abspath $(BIN)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
+	GOINITTEST_BIN=$(abspath $(BIN)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
 
 # goinit as a Kubernetes pod's sandbox and as a container's entrypoint,
 # under containerd's CRI plugin and runc, driven by crictl as a kubelet
@@ -97,7 +97,7 @@ container: build
 # (tests/cri/with-cri.sh). As root; scripts/setup.sh installs containerd,
 # runc and crictl.
 cri: build $(CRICTL)
-	GOINIT_BIN=$(abspath $(BIN)) CRICTL=$(abspath $(CRICTL)) tests/cri/with-cri.sh \
+	GOINITTEST_BIN=$(abspath $(BIN)) CRICTL=$(abspath $(CRICTL)) tests/cri/with-cri.sh \
 		go test -count=1 -timeout 10m ./tests/cri
 
 bin/crictl:
@@ -155,7 +155,7 @@ test-dist:
 # from two clones of the commit, which must give the same bytes.
 RELEASE_TESTS := ^Test(Release|Debian)
 release-check: release helper
-	$(call release_test_env,$(DIST)) GOINIT_RELEASE_ALL=1 tests/container/with-engine.sh $(BIN) sh -c \
+	$(call release_test_env,$(DIST)) GOINITTEST_RELEASE_ALL=1 tests/container/with-engine.sh $(BIN) sh -c \
 		"go test -count=1 -timeout 30m -run '$(RELEASE_TESTS)' ./tests/ && \
 		go test -count=1 -timeout 20m ./tests/container"
 

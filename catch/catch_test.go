@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"slices"
 	"strconv"
@@ -18,18 +19,77 @@ import (
 )
 
 // The test binary catches signals as goinit does, on its main thread,
-// which TestMain keeps. In a child run of it (preemptionCheck set) it
-// checks the runtime's preemption instead.
+// which TestMain keeps. It starts from the default action for every
+// signal, whatever its parent ignored (make ignores 32 and 33), except in
+// a child run of it that checks something else: the runtime's preemption
+// (preemptionCheck), or a signal ignored from the start (ignoredCheck).
 func TestMain(m *testing.M) {
+	switch {
+	case os.Getenv(ignoreAndExec) != "":
+		signal.Ignore(syscall.SIGHUP) // SIG_IGN, which exec keeps
+		os.Setenv(ignoreAndExec, "")
+		syscall.Exec(os.Args[0], os.Args, append(os.Environ(), ignoredCheck+"=1"))
+		os.Exit(1)
+	case os.Getenv(ignoredCheck) == "":
+		for sig := syscall.Signal(1); sig <= numSignals; sig++ {
+			if act, err := getAction(sig); err == nil && act.handler == sigIGN {
+				act.handler = sigDFL
+				setAction(sig, &act)
+			}
+		}
+	}
 	runtime.LockOSThread()
-	if _, err := Start(signals.Forwardable()); err != nil {
+	report, err := Start(signals.Forwardable())
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "catch.Start:", err)
 		os.Exit(1)
 	}
-	if os.Getenv(preemptionCheck) != "" {
+	switch {
+	case os.Getenv(preemptionCheck) != "":
 		os.Exit(spinUntilPreempted())
+	case os.Getenv(ignoredCheck) != "":
+		os.Exit(hupStaysIgnored(report))
 	}
 	os.Exit(m.Run())
+}
+
+// Variables that make the test binary a child run of itself.
+const (
+	ignoreAndExec = "GOINITTEST_CATCH_IGNORE_HUP_AND_EXEC"
+	ignoredCheck  = "GOINITTEST_CATCH_IGNORED_CHECK"
+)
+
+func TestASignalIgnoredAtStartStaysIgnoredAndIsNotReported(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), ignoreAndExec+"=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("SIGHUP, ignored when catching started, was caught or reported: %v %s", err, out)
+	}
+}
+
+// hupStaysIgnored returns 0 when SIGHUP, ignored when catching started, is
+// named in the report, still ignored, and not reported when sent.
+func hupStaysIgnored(report Report) int {
+	if !slices.Contains(report.LeftIgnored, syscall.SIGHUP) {
+		fmt.Println("SIGHUP is not in LeftIgnored:", report.LeftIgnored)
+		return 3
+	}
+	if act, err := getAction(syscall.SIGHUP); err != nil || act.handler != sigIGN {
+		fmt.Println("SIGHUP is no longer ignored")
+		return 4
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	syscall.Kill(os.Getpid(), syscall.SIGUSR1) // reported after any SIGHUP
+	var got []syscall.Signal
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(got, syscall.SIGUSR1) && time.Now().Before(deadline) {
+		got = Wait(got, deadline)
+	}
+	if slices.Contains(got, syscall.SIGHUP) || !slices.Contains(got, syscall.SIGUSR1) {
+		fmt.Println("reported:", got)
+		return 5
+	}
+	return 0
 }
 
 // waitFor collects signals until want has arrived (others are kept too)
@@ -118,7 +178,7 @@ func TestAFaultInGoinitsOwnCodeStillPanics(t *testing.T) {
 
 // preemptionCheck names the variable that makes the test binary run
 // spinUntilPreempted.
-const preemptionCheck = "GOINIT_CATCH_PREEMPTION_CHECK"
+const preemptionCheck = "GOINITTEST_CATCH_PREEMPTION_CHECK"
 
 func TestTheRuntimesPreemptionReachesTheRuntimeAndIsNotReported(t *testing.T) {
 	// Killed with SIGKILL when it hangs: it catches SIGTERM.

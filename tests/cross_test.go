@@ -18,9 +18,9 @@ func TestEveryArchitectureExitsForwardsAndReapsAsPID1(t *testing.T) {
 	// make cross's builds besides the host's (that one is bin/goinit, which
 	// every other test runs). Each has assembly of its own (catch's signal
 	// handler), which only running it tests.
-	// GOINIT_CROSS_DIR holds make cross's binaries.
+	// GOINITTEST_CROSS_DIR holds make cross's binaries.
 	requireRoot(t)
-	dir := os.Getenv("GOINIT_CROSS_DIR")
+	dir := os.Getenv("GOINITTEST_CROSS_DIR")
 	host, _ := dist.Host()
 	for _, a := range dist.Arches {
 		if a == host {
@@ -29,7 +29,7 @@ func TestEveryArchitectureExitsForwardsAndReapsAsPID1(t *testing.T) {
 		t.Run(a.Name, func(t *testing.T) {
 			bin := filepath.Join(dir, "goinit-linux-"+a.Name)
 			if _, err := os.Stat(bin); dir == "" || err != nil {
-				testenv.SkipUnlessCI(t, "no "+bin+": GOINIT_CROSS_DIR names make cross's output (make integration sets it)")
+				testenv.SkipUnlessCI(t, "no "+bin+": GOINITTEST_CROSS_DIR names make cross's output (make integration sets it)")
 			}
 			exitsForwardsAndReapsAsPID1(t, a, bin)
 		})
@@ -102,7 +102,7 @@ func TestEveryArchitecturesHandlerHandsThePreemptionToTheRuntime(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 			defer cancel()
 			check := exec.CommandContext(ctx, qemu, bin)
-			check.Env = append(os.Environ(), "GOINIT_CATCH_PREEMPTION_CHECK=1")
+			check.Env = append(os.Environ(), "GOINITTEST_CATCH_PREEMPTION_CHECK=1")
 			if out, err := check.CombinedOutput(); err != nil {
 				t.Errorf("never preempted, or the runtime's SIGURG was reported: %v %s", err, out)
 			}

@@ -27,7 +27,8 @@ import (
 var goinitBin, helperBin string
 
 func TestMain(m *testing.M) {
-	goinitBin, helperBin = os.Getenv("GOINIT_BIN"), os.Getenv("GOINIT_HELPER")
+	testenv.DefaultIgnoredSignals()
+	goinitBin, helperBin = os.Getenv("GOINITTEST_BIN"), os.Getenv("GOINITTEST_HELPER")
 	if goinitBin == "" || helperBin == "" {
 		root, _ := filepath.Abs("..")
 		out, err := exec.Command("make", "-s", "-C", root, "build", "helper").CombinedOutput()

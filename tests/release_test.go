@@ -2,8 +2,6 @@ package tests
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +16,7 @@ import (
 )
 
 // The release as users get it: make release's files, in the directory
-// GOINIT_DIST_DIR names (make integration packages one for the host's
+// GOINITTEST_DIST_DIR names (make integration packages one for the host's
 // architecture, make release-check every architecture), used the way the
 // Install section (dist.InstallDoc) says. The images are tested in
 // tests/container.
@@ -30,9 +28,9 @@ const buildGuard = 10 * time.Minute
 // openRelease is the release under test.
 func openRelease(t *testing.T) *dist.Release {
 	t.Helper()
-	dir := os.Getenv("GOINIT_DIST_DIR")
+	dir := os.Getenv("GOINITTEST_DIST_DIR")
 	if dir == "" {
-		testenv.SkipUnlessCI(t, "GOINIT_DIST_DIR is not set: it names make release's output (make integration and make release-check set it)")
+		testenv.SkipUnlessCI(t, "GOINITTEST_DIST_DIR is not set: it names make release's output (make integration and make release-check set it)")
 	}
 	r, err := dist.OpenRelease(dir)
 	if err != nil {
@@ -74,17 +72,7 @@ func installCommand(t *testing.T, name string, s dist.Substitution) string {
 // added to the test's environment and stdin as its input, and returns its
 // combined output.
 func shell(dir string, env []string, stdin, script string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), buildGuard)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", append([]string{"-ec", script, "sh"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	if ctx.Err() != nil {
-		err = fmt.Errorf("did not finish within %v", buildGuard)
-	}
-	return string(out), err
+	return testenv.Shell(buildGuard, dir, env, stdin, script, args...)
 }
 
 // versionLine is what bin, a goinit for a, prints for --version.
@@ -207,13 +195,13 @@ func TestReleaseIsTheSameBytesFromTwoClonesAtTwoTimes(t *testing.T) {
 	// Two clones of this checkout's commit, tagged v1.2.3, in different
 	// directories; the second is built later, with an empty Go build cache,
 	// another time zone and umask. Only this machine's architecture, unless
-	// GOINIT_RELEASE_ALL=1 (make release-check).
+	// GOINITTEST_RELEASE_ALL=1 (make release-check).
 	host, ok := dist.Host()
 	if !ok {
 		testenv.SkipUnlessCI(t, "this machine's architecture is none goinit is built for")
 	}
 	platforms := "PLATFORMS=" + host.Build
-	if os.Getenv("GOINIT_RELEASE_ALL") == "1" {
+	if os.Getenv("GOINITTEST_RELEASE_ALL") == "1" {
 		platforms = "" // the Makefile's: all of them
 	}
 	const tag, version = "v1.2.3", "1.2.3"

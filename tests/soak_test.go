@@ -14,16 +14,16 @@ import (
 	"time"
 )
 
-// TestSoak is make soak: goinit as PID 1 for ten minutes (GOINIT_SOAK
+// TestSoak is make soak: goinit as PID 1 for ten minutes (GOINITTEST_SOAK
 // overrides) under a workload that keeps forking, orphaning and exiting,
 // while real-time signals, which the kernel queues one by one, are sent to
 // goinit and counted where they arrive. It checks that nothing accumulates
 // and that every signal is accounted for, and writes its figures to
-// GOINIT_SOAK_REPORT (default soak-report.txt).
+// GOINITTEST_SOAK_REPORT (default soak-report.txt).
 func TestSoak(t *testing.T) {
 	requireRoot(t)
 	duration := 10 * time.Minute
-	if v := os.Getenv("GOINIT_SOAK"); v != "" {
+	if v := os.Getenv("GOINITTEST_SOAK"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			t.Fatal(err)
@@ -73,7 +73,7 @@ func TestSoak(t *testing.T) {
 	samples = append(samples, final)
 	report := soakReport(samples, sent.Load(), received)
 	t.Log("\n" + report)
-	path := os.Getenv("GOINIT_SOAK_REPORT")
+	path := os.Getenv("GOINITTEST_SOAK_REPORT")
 	if path == "" {
 		path = filepath.Join("..", "soak-report.txt")
 	}

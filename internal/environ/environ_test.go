@@ -23,7 +23,7 @@ func TestLookupTakesTheFirstDefinitionAsGetenvDoes(t *testing.T) {
 
 // environHelper names the variable that makes the test binary print its
 // environment as Read sees it.
-const environHelper = "GOINIT_ENVIRON_TEST_PRINT"
+const environHelper = "GOINITTEST_ENVIRON_TEST_PRINT"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(environHelper) != "" {

@@ -4,7 +4,7 @@
 # lines that point the tests at it:
 #
 #	eval "$(tests/container/engine-up.sh bin/goinit)"
-#	trap 'tests/container/engine-down.sh "$GOINIT_ENGINE_DIR"' EXIT
+#	trap 'tests/container/engine-down.sh "$GOINITTEST_ENGINE_DIR"' EXIT
 #
 # Everything the engine owns (socket, data-root, exec-root, pidfile, log)
 # lives in one new directory under /tmp, so it cannot clash with another
@@ -14,7 +14,7 @@
 set -eu
 
 if [ $# -ne 1 ]; then
-	echo "usage: $0 GOINIT_BINARY" >&2
+	echo "usage: $0 GOINITTEST_BINARY" >&2
 	exit 2
 fi
 # dockerd runs the init by absolute path.
@@ -72,5 +72,5 @@ fi
 
 echo "export DOCKER_HOST='unix://$dir/docker.sock'"
 echo "export DOCKER='$client'"
-echo "export GOINIT_ENGINE_DIR='$dir'"
-echo "export GOINIT_DOCKERD_LOG='$dir/dockerd.log'"
+echo "export GOINITTEST_ENGINE_DIR='$dir'"
+echo "export GOINITTEST_DOCKERD_LOG='$dir/dockerd.log'"

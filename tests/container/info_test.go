@@ -10,9 +10,9 @@ import (
 
 func TestDockerInfoShowsGoinitsCommitWithoutAParseWarning(t *testing.T) {
 	dockerInit.require(t)
-	logPath := os.Getenv("GOINIT_DOCKERD_LOG")
+	logPath := os.Getenv("GOINITTEST_DOCKERD_LOG")
 	if logPath == "" {
-		testenv.SkipUnlessCI(t, "GOINIT_DOCKERD_LOG does not name the daemon's log (engine-up.sh sets it)")
+		testenv.SkipUnlessCI(t, "GOINITTEST_DOCKERD_LOG does not name the daemon's log (engine-up.sh sets it)")
 	}
 	// goinit prints "goinit version X - git.<commit>"; dockerd reads the
 	// commit from that, the way it reads tini's.

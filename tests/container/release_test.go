@@ -26,7 +26,7 @@ import (
 // The release's images, and the Install section's two Dockerfiles, which
 // give the modes release-image (COPY --from the loaded image) and
 // release-binary (the release binary, downloaded and checked against its
-// checksum). GOINIT_DIST_DIR names make release's output.
+// checksum). GOINITTEST_DIST_DIR names make release's output.
 
 // Images the tests build from the Install section.
 const (
@@ -44,9 +44,9 @@ var (
 func requireRelease(t *testing.T) {
 	t.Helper()
 	releaseReady.Require(t, func() (string, error) {
-		dir := os.Getenv("GOINIT_DIST_DIR")
+		dir := os.Getenv("GOINITTEST_DIST_DIR")
 		if dir == "" {
-			return "GOINIT_DIST_DIR is not set: it names make release's output (make integration and make release-check set it)", nil
+			return "GOINITTEST_DIST_DIR is not set: it names make release's output (make integration and make release-check set it)", nil
 		}
 		host, _ := dist.Host()
 		if host.Name != "amd64" {

@@ -17,7 +17,7 @@ if [ -n "${DOCKER_HOST:-}" ] || [ "$(id -u)" != 0 ] || ! command -v dockerd >/de
 fi
 engine_env=$("$here/engine-up.sh" "$goinit")
 eval "$engine_env"
-trap '"$here/engine-down.sh" "$GOINIT_ENGINE_DIR"' EXIT INT TERM
+trap '"$here/engine-down.sh" "$GOINITTEST_ENGINE_DIR"' EXIT INT TERM
 set +e
 "$@"
 status=$?

@@ -4,7 +4,7 @@
 # prints the shell lines that point the tests at it:
 #
 #	eval "$(tests/cri/cri-up.sh)"
-#	trap 'tests/cri/cri-down.sh "$GOINIT_CRI_DIR"' EXIT
+#	trap 'tests/cri/cri-down.sh "$GOINITTEST_CRI_DIR"' EXIT
 #
 # Everything containerd owns (config, root, state, runc's root, sockets,
 # log) lives in one new directory under /tmp, so it cannot clash with
@@ -114,7 +114,7 @@ if ! wait_until_up "cri-up: containerd with its CRI plugin" "$(cat "$dir/contain
 	exit 1
 fi
 
-echo "export GOINIT_CRI_DIR='$dir'"
-echo "export GOINIT_CONTAINERD_ADDRESS='$dir/containerd.sock'"
-echo "export GOINIT_CONTAINERD_LOG='$dir/containerd.log'"
-echo "export GOINIT_CRICTL_CONFIG='$dir/crictl.yaml'"
+echo "export GOINITTEST_CRI_DIR='$dir'"
+echo "export GOINITTEST_CONTAINERD_ADDRESS='$dir/containerd.sock'"
+echo "export GOINITTEST_CONTAINERD_LOG='$dir/containerd.log'"
+echo "export GOINITTEST_CRICTL_CONFIG='$dir/crictl.yaml'"

@@ -11,7 +11,7 @@
 //     container's own PID namespace, the kubelet's default; also copied
 //     into an image that has no init, by an init container.
 //
-// The containerd is the one GOINIT_CRICTL_CONFIG points crictl at:
+// The containerd is the one GOINITTEST_CRICTL_CONFIG points crictl at:
 // tests/cri/cri-up.sh starts one of its own (make cri does, through
 // with-cri.sh), with the sandbox image set to localhost/goinit-sandbox:latest
 // (/sbin/goinit alone, FROM scratch).
@@ -45,7 +45,7 @@ import (
 )
 
 // repoRoot is the checkout under test; goinitBin is its goinit binary
-// (GOINIT_BIN, which make cri passes, or bin/goinit built with make).
+// (GOINITTEST_BIN, which make cri passes, or bin/goinit built with make).
 var (
 	repoRoot, _ = filepath.Abs("../..")
 	goinitBin   string
@@ -80,9 +80,9 @@ const (
 var (
 	runtimeReady testenv.Prerequisite
 	crictlBin    string // $CRICTL or crictl on PATH
-	crictlConfig string // GOINIT_CRICTL_CONFIG: crictl's endpoints
-	ctrAddress   string // GOINIT_CONTAINERD_ADDRESS: containerd's socket, for ctr
-	criDir       string // GOINIT_CRI_DIR: everything that containerd owns
+	crictlConfig string // GOINITTEST_CRICTL_CONFIG: crictl's endpoints
+	ctrAddress   string // GOINITTEST_CONTAINERD_ADDRESS: containerd's socket, for ctr
+	criDir       string // GOINITTEST_CRI_DIR: everything that containerd owns
 )
 
 // requireRuntime checks that a containerd with the CRI plugin answers
@@ -93,11 +93,11 @@ func requireRuntime(t *testing.T) {
 		if os.Geteuid() != 0 {
 			return "needs root to run containerd; run as root (CI does)", nil
 		}
-		crictlConfig = os.Getenv("GOINIT_CRICTL_CONFIG")
-		ctrAddress = os.Getenv("GOINIT_CONTAINERD_ADDRESS")
-		criDir = os.Getenv("GOINIT_CRI_DIR")
+		crictlConfig = os.Getenv("GOINITTEST_CRICTL_CONFIG")
+		ctrAddress = os.Getenv("GOINITTEST_CONTAINERD_ADDRESS")
+		criDir = os.Getenv("GOINITTEST_CRI_DIR")
 		if crictlConfig == "" || ctrAddress == "" || criDir == "" {
-			return "no containerd for the CRI tests (GOINIT_CRICTL_CONFIG, GOINIT_CONTAINERD_ADDRESS, GOINIT_CRI_DIR): " +
+			return "no containerd for the CRI tests (GOINITTEST_CRICTL_CONFIG, GOINITTEST_CONTAINERD_ADDRESS, GOINITTEST_CRI_DIR): " +
 				`run make cri, or eval "$(tests/cri/cri-up.sh)"`, nil
 		}
 		crictlBin = os.Getenv("CRICTL")

@@ -5,17 +5,17 @@
 #
 #	tests/cri/with-cri.sh go test ./tests/cri
 #
-# With GOINIT_CRICTL_CONFIG already set (a containerd you started), without
+# With GOINITTEST_CRICTL_CONFIG already set (a containerd you started), without
 # root or without containerd, it runs the command as it is, and the CRI
 # tests say why they skip (or fail, with CI=true).
 set -eu
 here=$(dirname "$0")
-if [ -n "${GOINIT_CRICTL_CONFIG:-}" ] || [ "$(id -u)" != 0 ] || ! command -v containerd >/dev/null 2>&1; then
+if [ -n "${GOINITTEST_CRICTL_CONFIG:-}" ] || [ "$(id -u)" != 0 ] || ! command -v containerd >/dev/null 2>&1; then
 	exec "$@"
 fi
 cri_env=$("$here/cri-up.sh")
 eval "$cri_env"
-trap '"$here/cri-down.sh" "$GOINIT_CRI_DIR"' EXIT
+trap '"$here/cri-down.sh" "$GOINITTEST_CRI_DIR"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 set +e

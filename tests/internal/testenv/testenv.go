@@ -8,22 +8,26 @@
 package testenv
 
 import (
+	"context"
 	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
-// GoinitBin is the goinit binary under test: the one GOINIT_BIN names (make
+// GoinitBin is the goinit binary under test: the one GOINITTEST_BIN names (make
 // passes it), or else bin/goinit in the checkout at repoRoot, built with
 // make there.
 func GoinitBin(repoRoot string) (string, error) {
-	if bin := os.Getenv("GOINIT_BIN"); bin != "" {
+	if bin := os.Getenv("GOINITTEST_BIN"); bin != "" {
 		return bin, nil
 	}
 	out, err := exec.Command("make", "-s", "-C", repoRoot, "build").CombinedOutput()
@@ -131,4 +135,86 @@ func MakeBusyboxRootfs(dir string) error {
 		}
 	}
 	return nil
+}
+
+// DefaultIgnoredSignals gives every signal this process inherited as
+// ignored (SIG_IGN) its default action again, so that what the tests start
+// does not inherit it: make, for one, runs its recipes with signals 32 and
+// 33 ignored, and goinit leaves a signal it was started with ignored
+// alone. Call it from TestMain, before any test starts a process.
+func DefaultIgnoredSignals() {
+	for sig := 1; sig <= 64; sig++ {
+		var act [4]uint64 // the kernel's struct sigaction; the handler first
+		if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&act)), 8, 0, 0); e != 0 || act[0] != 1 {
+			continue
+		}
+		act[0] = 0 // SIG_DFL
+		syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+	}
+}
+
+// ReadmeSection returns the section of README.md in repoRoot under
+// heading (a whole line, such as "## Docker"), up to the next heading of
+// the same level or higher.
+func ReadmeSection(repoRoot, heading string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		return "", err
+	}
+	_, rest, ok := strings.Cut(string(b), "\n"+heading+"\n")
+	if !ok {
+		return "", fmt.Errorf("README.md has no section %q", heading)
+	}
+	level := strings.IndexByte(heading, ' ')
+	for _, line := range strings.SplitAfter(rest, "\n") {
+		if n := strings.IndexByte(line, ' '); n > 0 && n <= level && strings.Trim(line[:n], "#") == "" {
+			return rest[:strings.Index(rest, line)], nil
+		}
+	}
+	return rest, nil
+}
+
+// MarkedBlocks returns, by name, the fenced blocks of a README section that
+// follow a marker line `<!-- KIND: NAME -->`, the commands a test runs as
+// the README shows them.
+func MarkedBlocks(section, kind string) (map[string]string, error) {
+	marker := regexp.MustCompile(`^<!-- ` + regexp.QuoteMeta(kind) + `: ([a-z0-9-]+) -->$`)
+	lines := strings.Split(section, "\n")
+	blocks := map[string]string{}
+	for i := 0; i < len(lines); i++ {
+		m := marker.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		if i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "```") {
+			return nil, fmt.Errorf("the marker %q is not followed by a fenced block", lines[i])
+		}
+		end := i + 2
+		for end < len(lines) && lines[end] != "```" {
+			end++
+		}
+		if end == len(lines) {
+			return nil, fmt.Errorf("the block after %q has no closing fence", lines[i])
+		}
+		blocks[m[1]] = strings.Join(lines[i+2:end], "\n") + "\n"
+		i = end
+	}
+	return blocks, nil
+}
+
+// Shell runs script with sh -e and args as its $1..., in dir, with env
+// added to this process's environment and stdin as its input, and returns
+// its combined output; a script still running after timeout is killed.
+func Shell(timeout time.Duration, dir string, env []string, stdin, script string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", append([]string{"-ec", script, "sh"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("did not finish within %v", timeout)
+	}
+	return string(out), err
 }
