@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"goinit/catch"
+	"goinit/child"
 	"goinit/diag"
 	"goinit/internal/environ"
 	"goinit/signals"
@@ -45,6 +46,11 @@ const (
 const memoryLimit = 12 << 20
 
 func main() {
+	// goinit's binary is also the command's exec step when LISTEN_PID must
+	// be rewritten (socket activation; see package child).
+	if child.IsExecStep(os.Args) {
+		os.Exit(child.ExecStep(os.Args))
+	}
 	// The lifecycle loop runs on the main thread, the one the kernel
 	// prefers for a signal sent to the process: the signal then interrupts
 	// the loop's own wait instead of waking a second thread. The
@@ -82,6 +88,9 @@ func run(args, env []string, stdout io.Writer, caught catch.Report) int {
 	case showLicense:
 		io.WriteString(stdout, license)
 		return 0
+	}
+	for _, name := range unknownVariables(env) {
+		diag.New(0).Warnf("%s is not a variable goinit reads; ignored (see 'goinit --help')", name)
 	}
 	return supervisor.Run(cfg, caught)
 }

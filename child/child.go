@@ -18,6 +18,12 @@
 //     goinit's own and restores it in every child), the signal mask it is
 //     given, and the default action for every signal goinit catches.
 //
+// When the environment's LISTEN_PID names goinit (socket activation), the
+// child first runs goinit's own binary as an exec step that sets
+// LISTEN_PID to the child's pid, as the command expects, and then execs
+// the command by the same rules. After the command has started, goinit
+// closes its own copies of inherited descriptors (CloseInherited).
+//
 // Start returns once exec has succeeded or failed; on failure the *Error
 // says which step failed and why. Start never waits for a child that
 // runs: the caller's reaper is the only waiter. (syscall.ForkExec itself
@@ -27,12 +33,9 @@ package child
 
 import (
 	"runtime"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
-
-	"goinit/internal/environ"
 )
 
 // Process is a started child.
@@ -43,21 +46,21 @@ type Process struct {
 	Foreground bool
 }
 
-// DefaultPath is searched when the environment has no PATH, as Docker does.
-const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-// shell runs what the kernel will not (ENOEXEC), as execvp does.
-const shell = "/bin/sh"
-
 // Start runs argv as a new child with environment env and signal mask
 // mask. argv[0] is looked up in env's PATH unless it contains a slash. It
 // must be called from the thread goinit's signals are unblocked on; it
 // stays there.
+//
+// When env's LISTEN_PID names goinit (socket activation: the activator
+// started goinit and passed it the sockets for the command), the child
+// is goinit's own binary run as a short exec step, which sets LISTEN_PID
+// to its own pid, the command's once it execs, and then execs the command
+// as Start would have (see ExecStep).
 func Start(argv, env []string, mask *unix.Sigset_t) (*Process, error) {
-	s := spawner{argv: argv, env: env, foreground: ownsForeground()}
 	if len(argv) == 0 || argv[0] == "" { // execvp: an empty name is not found
 		return nil, &Error{Command: "", Path: "", Step: "exec", Errno: syscall.ENOENT}
 	}
+	s := spawner{env: env, foreground: ownsForeground()}
 	// The child's mask is the one its creating thread has at the fork.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -66,58 +69,37 @@ func Start(argv, env []string, mask *unix.Sigset_t) (*Process, error) {
 		return nil, &Error{Command: argv[0], Step: "fork", Errno: err.(syscall.Errno)}
 	}
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &own, nil)
-	return s.execvp(candidates(argv[0], path(env)))
+
+	if self, ok := execStepPath(env); ok {
+		if errno := s.forkExec(self, append([]string{execStepName}, argv...)); errno != 0 {
+			return nil, &Error{Command: argv[0], Path: self, Step: forkOrExec(errno), Errno: errno}
+		}
+		return &Process{Pid: s.pid, Foreground: s.foreground}, nil
+	}
+	if err := execvp(argv, env, s.try); err != nil {
+		return nil, err
+	}
+	return &Process{Pid: s.pid, Foreground: s.foreground}, nil
 }
 
-// spawner tries the candidates for one command.
+// spawner starts the child, trying one path after another.
 type spawner struct {
-	argv, env  []string
+	env        []string
 	foreground bool
 	pid        int // the child, once started
 }
 
-// execvp tries each path as execvp does and returns the first child that
-// starts, or the error execvp would report.
-func (s *spawner) execvp(paths []string) (*Process, error) {
-	var report *Error // what fails if nothing starts
-	for _, path := range paths {
-		errno := s.try(path)
-		if errno == 0 {
-			return &Process{Pid: s.pid, Foreground: s.foreground}, nil
-		}
-		e := &Error{Command: s.argv[0], Path: path, Step: "exec", Errno: errno}
-		switch errno {
-		case syscall.EAGAIN, syscall.ENOMEM:
-			e.Step = "fork"
-			return nil, e
-		case syscall.EACCES:
-			if report == nil || report.Errno != syscall.EACCES {
-				report = e
-			}
-		case syscall.ENOENT, syscall.ESTALE, syscall.ENOTDIR, syscall.ENODEV, syscall.ETIMEDOUT:
-			if report == nil || report.Errno != syscall.EACCES {
-				report = e
-			}
-		default:
-			return nil, e
-		}
-	}
-	if report.Errno == syscall.ENOENT && len(paths) == 1 {
-		report.Interpreter = missingInterpreter(report.Path)
-	}
-	return nil, report
-}
-
-// try starts path, through /bin/sh when the kernel does not take it as a
-// program; it leaves the pid in s.pid.
-func (s *spawner) try(path string) syscall.Errno {
+// try starts path with argv as a new child, through /bin/sh when the
+// kernel does not take it as a program, and leaves its pid in s.pid. A
+// path that does not exist costs no fork.
+func (s *spawner) try(path string, argv []string) syscall.Errno {
 	var st syscall.Stat_t
 	if err := syscall.Stat(path, &st); err != nil {
-		return err.(syscall.Errno) // nothing to start: no fork
+		return err.(syscall.Errno)
 	}
-	errno := s.forkExec(path, s.argv)
+	errno := s.forkExec(path, argv)
 	if errno == syscall.ENOEXEC {
-		errno = s.forkExec(shell, append([]string{shell, path}, s.argv[1:]...))
+		errno = s.forkExec(shell, append([]string{shell, path}, argv[1:]...))
 	}
 	return errno
 }
@@ -145,46 +127,6 @@ func (s *spawner) forkExec(path string, argv []string) syscall.Errno {
 
 func lostTerminal(err error) bool {
 	return err == syscall.ENOTTY || err == syscall.ENXIO || err == syscall.EIO
-}
-
-// inheritedStdio maps descriptors 0, 1 and 2 to themselves when goinit
-// inherited them, and closes them in the child otherwise (-1): a
-// descriptor goinit inherited is never close-on-exec, one it opened itself
-// always is.
-func inheritedStdio() []uintptr {
-	files := []uintptr{0, 1, 2}
-	for fd := range files {
-		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-		if err != nil || flags&unix.FD_CLOEXEC != 0 {
-			files[fd] = ^uintptr(0)
-		}
-	}
-	return files
-}
-
-// path is env's PATH, as execvp reads it.
-func path(env []string) string {
-	p, _ := environ.Lookup(env, "PATH")
-	return p
-}
-
-// candidates lists the paths execvp would try for name.
-func candidates(name, pathEnv string) []string {
-	if strings.Contains(name, "/") {
-		return []string{name}
-	}
-	if pathEnv == "" {
-		pathEnv = DefaultPath
-	}
-	dirs := strings.Split(pathEnv, ":")
-	out := make([]string, 0, len(dirs))
-	for _, dir := range dirs {
-		if dir == "" {
-			dir = "." // an empty PATH entry means the current directory
-		}
-		out = append(out, dir+"/"+name)
-	}
-	return out
 }
 
 // ownsForeground reports whether goinit's stdin is its controlling terminal

@@ -80,6 +80,7 @@ func Run(cfg Config, caught catch.Report) int {
 			log.Warnf("no command and not PID 1: pausing as a subreaper; orphans elsewhere in this PID namespace go to its PID 1, not to goinit")
 		}
 		l.phase = pausing
+		letGoOfInherited(log)
 		return l.loop()
 	}
 	proc, err := child.Start(cfg.Command, cfg.Env, &caught.Mask)
@@ -87,12 +88,26 @@ func Run(cfg Config, caught catch.Report) int {
 		return startFailed(err, log)
 	}
 	log.Infof("started %q as pid %d", cfg.Command[0], proc.Pid)
+	letGoOfInherited(log)
 	l.childPid, l.fwd, l.phase = proc.Pid, forward.New(proc.Pid, cfg.SingleChild), running
 	// Job control: at a terminal, when the child stops (Ctrl-Z), goinit
 	// stops too so the shell that started it gets the terminal back. PID 1
 	// never stops.
 	l.jobControl = proc.Foreground && !isPID1
 	return l.loop()
+}
+
+// letGoOfInherited gives up what goinit holds only because it was started
+// with it, once the command has its own: the working directory, so that
+// PID 1 never keeps a mount busy, and its copies of the descriptors above
+// stderr, so that a pipe or a socket the command closes is closed.
+func letGoOfInherited(log *diag.Logger) {
+	if err := syscall.Chdir("/"); err != nil {
+		log.Warnf("cannot leave the working directory for /: %v", err)
+	}
+	if n := child.CloseInherited(); n > 0 {
+		log.Debugf("closed %d inherited descriptors (the command has its own)", n)
+	}
 }
 
 // reportCatching says at -v which signals goinit could not catch, and

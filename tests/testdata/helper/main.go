@@ -19,6 +19,11 @@
 //	helper ttyinfo                  print "pgrp=<n> fg=<n>" for stdin's terminal
 //	helper exec-with [--block S,..|all] [--ignore S,..] -- CMD...
 //	                                exec CMD with those signals blocked/ignored
+//	helper socket-activated         serve one connection on the socket passed
+//	                                by socket activation (fd 3), answering
+//	                                "activated", if LISTEN_PID names this
+//	                                process, as sd_listen_fds(3) checks; else
+//	                                print why not and exit 3
 //	helper exec-without-proc CMD... exec CMD, with the helper's environment as
 //	                                the kernel passed it, in a mount namespace
 //	                                of its own where /proc is not mounted
@@ -106,6 +111,8 @@ func main() {
 		execWith(args)
 	case "exec-without-proc":
 		execWithoutProc(args)
+	case "socket-activated":
+		serveActivatedSocket()
 	default:
 		fail("unknown command %q", os.Args[1])
 	}
@@ -419,6 +426,20 @@ func execWithoutProc(cmd []string) {
 	}
 	err = syscall.Exec(cmd[0], cmd, env)
 	fail("exec-without-proc: %v", err)
+}
+
+func serveActivatedSocket() {
+	if pid := os.Getenv("LISTEN_PID"); pid != strconv.Itoa(os.Getpid()) || os.Getenv("LISTEN_FDS") != "1" {
+		fmt.Printf("not for me: LISTEN_PID=%s LISTEN_FDS=%s, my pid is %d\n", pid, os.Getenv("LISTEN_FDS"), os.Getpid())
+		os.Exit(3)
+	}
+	conn, _, err := syscall.Accept(3)
+	if err != nil {
+		fail("socket-activated: accept: %v", err)
+	}
+	syscall.Write(conn, []byte("activated\n"))
+	syscall.Close(conn)
+	fmt.Println("served")
 }
 
 func parseSignals(list string) []syscall.Signal {
