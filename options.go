@@ -83,6 +83,26 @@ const envPrefix = "GOINIT_"
 // (single-child, process-group) is decided as a whole by chooseTarget.
 var fromEnvironment = []string{"subreaper", "verbose", "rewrite", "remap-exit", "warn-on-reap", "grace", "wait-all", "stop-delay", "pdeathsig"}
 
+// unknownVariables lists the GOINIT_* variables in env that name no
+// option: a typo (GOINIT_GRACEE) would otherwise be ignored in silence.
+func unknownVariables(env []string) []string {
+	var unknown []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, envPrefix) || slices.Contains(unknown, name) {
+			continue
+		}
+		known := name == envName("single-child") || name == envName("process-group")
+		for _, option := range fromEnvironment {
+			known = known || name == envName(option)
+		}
+		if !known {
+			unknown = append(unknown, name)
+		}
+	}
+	return unknown
+}
+
 // commandLine is the flag set and where its flags put their values.
 type commandLine struct {
 	flags                     *pflag.FlagSet

@@ -187,3 +187,11 @@ func FuzzExitCodesStayWithin0To255(f *testing.F) {
 		}
 	})
 }
+
+func TestOnlyGoinitVariablesThatNameNoOptionAreUnknown(t *testing.T) {
+	env := []string{"GOINIT_GRACEE=5s", "GOINIT_GRACE=5s", "GOINIT_SINGLE_CHILD=1", "GOINIT_PROCESS_GROUP=0",
+		"GOINIT_VERBOSE=1", "GOINIT_GRACEE=6s", "GOINIT_HELP=1", "GOINIT", "GOINITX=1", "TINI_SUBREAPER=1", "PATH=/bin"}
+	if got, want := unknownVariables(env), []string{"GOINIT_GRACEE", "GOINIT_HELP"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("unknown variables %q, want %q", got, want)
+	}
+}

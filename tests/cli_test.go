@@ -164,3 +164,17 @@ func TestHostileInputGivesOneLineAndExit2AndNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func TestAMisspeltGoinitVariableGetsOneWarningLineNamingIt(t *testing.T) {
+	cmd := exec.Command(goinitBin, "--", "true")
+	cmd.Env = append(os.Environ(), "GOINIT_GRACEE=20s")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("goinit: %v; stderr %q", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "warning") || !strings.Contains(lines[0], "GOINIT_GRACEE") {
+		t.Errorf("stderr %q, want one warning line naming GOINIT_GRACEE", stderr.String())
+	}
+}
