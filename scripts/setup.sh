@@ -22,6 +22,9 @@ apt-get install -y -qq --no-install-recommends \
 # ten seconds to install).
 apt-get install -y -qq --no-install-recommends \
 	catatonit valgrind qemu-user-static lintian
+# systemd-socket-activate, for the socket-activation tests (the package
+# only; nothing starts systemd).
+apt-get install -y -qq --no-install-recommends systemd
 go version
 # crictl for the CRI tests, the Makefile's CRICTL_VERSION, in /usr/local/bin
 # (a minute the first time; Go's caches make it seconds after that).

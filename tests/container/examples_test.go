@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,14 +41,25 @@ type (
 	podSpec struct {
 		ShareProcessNamespace         bool            `yaml:"shareProcessNamespace"`
 		TerminationGracePeriodSeconds int             `yaml:"terminationGracePeriodSeconds"`
+		Volumes                       []volume        `yaml:"volumes"`
+		InitContainers                []containerSpec `yaml:"initContainers"`
 		Containers                    []containerSpec `yaml:"containers"`
 	}
+	volume struct {
+		Name     string    `yaml:"name"`
+		EmptyDir *struct{} `yaml:"emptyDir"`
+	}
 	containerSpec struct {
-		Name    string   `yaml:"name"`
-		Image   string   `yaml:"image"`
-		Command []string `yaml:"command"`
-		Args    []string `yaml:"args"`
-		Ports   []struct {
+		Name         string   `yaml:"name"`
+		Image        string   `yaml:"image"`
+		Command      []string `yaml:"command"`
+		Args         []string `yaml:"args"`
+		VolumeMounts []struct {
+			Name      string `yaml:"name"`
+			MountPath string `yaml:"mountPath"`
+			ReadOnly  bool   `yaml:"readOnly"`
+		} `yaml:"volumeMounts"`
+		Ports []struct {
 			ContainerPort int `yaml:"containerPort"`
 		} `yaml:"ports"`
 		ReadinessProbe *struct {
@@ -125,11 +137,12 @@ func podSpecOf(t *testing.T, file string, m manifest) podSpec {
 }
 
 // goinitOptions returns the options a container gives goinit: its command
-// must be /sbin/goinit, options, then "--".
+// must be goinit (/sbin/goinit, or goinit in a volume it mounts), options,
+// then "--".
 func goinitOptions(t *testing.T, file string, c containerSpec) []string {
 	t.Helper()
-	if len(c.Command) < 2 || c.Command[0] != "/sbin/goinit" || c.Command[len(c.Command)-1] != "--" {
-		t.Fatalf("%s: container %s runs %q, want /sbin/goinit [OPTIONS] --", file, c.Name, c.Command)
+	if len(c.Command) < 2 || filepath.Base(c.Command[0]) != "goinit" || c.Command[len(c.Command)-1] != "--" {
+		t.Fatalf("%s: container %s runs %q, want goinit [OPTIONS] --", file, c.Name, c.Command)
 	}
 	if len(c.Args) == 0 {
 		t.Errorf("%s: container %s gives goinit no command", file, c.Name)
@@ -191,5 +204,35 @@ func TestKubernetesSharedPIDExampleSharesTheNamespace(t *testing.T) {
 	}
 	if pod := podSpecOf(t, file, m); !pod.ShareProcessNamespace {
 		t.Errorf("%s does not set shareProcessNamespace: true", file)
+	}
+}
+
+func TestKubernetesInjectedGoinitExampleRunsTheCopyTheInitContainerMade(t *testing.T) {
+	const file = "injected-goinit-pod.yaml"
+	m, ok := kubernetesExamples(t)[file]
+	if !ok {
+		t.Fatalf("no examples/kubernetes/%s", file)
+	}
+	pod := podSpecOf(t, file, m)
+	if len(pod.Volumes) != 1 || pod.Volumes[0].EmptyDir == nil || len(pod.InitContainers) != 1 || len(pod.Containers) != 1 {
+		t.Fatalf("%s: want one emptyDir volume, one init container and one container", file)
+	}
+	volume := pod.Volumes[0].Name
+	mountOf := func(c containerSpec) string {
+		for _, vm := range c.VolumeMounts {
+			if vm.Name == volume {
+				return vm.MountPath
+			}
+		}
+		t.Fatalf("%s: container %s does not mount the volume %s", file, c.Name, volume)
+		return ""
+	}
+	copier, app := pod.InitContainers[0], pod.Containers[0]
+	copied := filepath.Join(mountOf(copier), "goinit")
+	if want := []string{"cp", "/sbin/goinit", copied}; !slices.Equal(copier.Command, want) {
+		t.Errorf("%s: the init container runs %q, want %q", file, copier.Command, want)
+	}
+	if runs := filepath.Join(mountOf(app), "goinit"); app.Command[0] != runs {
+		t.Errorf("%s: the app runs %s, want the copy in its mount of the volume, %s", file, app.Command[0], runs)
 	}
 }

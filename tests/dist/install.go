@@ -2,10 +2,10 @@ package dist
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
+
+	"goinit/tests/internal/testenv"
 )
 
 // InstallDoc is the file, relative to the repository root, whose
@@ -16,7 +16,7 @@ import (
 //	```sh
 //	sudo apt install ./goinit_X.Y.Z_amd64.deb
 //	```
-const InstallDoc = "docs-install-section.md"
+const InstallDoc = "README.md"
 
 // Install is the Install section: its marked blocks, and the version it
 // shows (its ARG GOINIT_VERSION), which the tests replace with the one
@@ -27,7 +27,6 @@ type Install struct {
 }
 
 var (
-	markerLine  = regexp.MustCompile(`^<!-- install-test: ([a-z0-9-]+) -->$`)
 	versionArg  = regexp.MustCompile(`(?m)^ARG GOINIT_VERSION=(\S+)$`)
 	checksumArm = regexp.MustCompile(`(?m)^(\s*)([a-z0-9]+)\)(\s+)sum=\S+ ;;`)
 	fromLine    = regexp.MustCompile(`(?m)^FROM \S+`)
@@ -36,50 +35,22 @@ var (
 
 // ReadInstall reads the Install section of InstallDoc under repoRoot.
 func ReadInstall(repoRoot string) (*Install, error) {
-	path := filepath.Join(repoRoot, InstallDoc)
-	b, err := os.ReadFile(path)
+	section, err := testenv.ReadmeSection(repoRoot, "## Install")
 	if err != nil {
 		return nil, err
 	}
-	lines := strings.Split(string(b), "\n")
-	start := -1
-	for i, l := range lines {
-		if l == "## Install" {
-			start = i
-		} else if start >= 0 && strings.HasPrefix(l, "## ") {
-			lines = lines[:i]
-			break
-		}
+	blocks, err := testenv.MarkedBlocks(section, "install-test")
+	if err != nil {
+		return nil, fmt.Errorf("%s, Install: %w", InstallDoc, err)
 	}
-	if start < 0 {
-		return nil, fmt.Errorf("%s has no \"## Install\" section", path)
-	}
-	in := &Install{blocks: map[string]string{}}
-	for i := start; i < len(lines); i++ {
-		m := markerLine.FindStringSubmatch(lines[i])
-		if m == nil {
-			continue
-		}
-		if i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "```") {
-			return nil, fmt.Errorf("%s:%d: the marker %q is not followed by a fenced block", path, i+1, m[1])
-		}
-		end := i + 2
-		for end < len(lines) && lines[end] != "```" {
-			end++
-		}
-		if end == len(lines) {
-			return nil, fmt.Errorf("%s:%d: the block of %q has no closing fence", path, i+2, m[1])
-		}
-		in.blocks[m[1]] = strings.Join(lines[i+2:end], "\n") + "\n"
-		i = end
-	}
+	in := &Install{blocks: blocks}
 	for _, block := range in.blocks {
 		if m := versionArg.FindStringSubmatch(block); m != nil {
 			in.Version = m[1]
 		}
 	}
 	if in.Version == "" {
-		return nil, fmt.Errorf("%s: no block of the Install section sets ARG GOINIT_VERSION", path)
+		return nil, fmt.Errorf("%s: no block of the Install section sets ARG GOINIT_VERSION", InstallDoc)
 	}
 	return in, nil
 }
