@@ -15,8 +15,8 @@ import (
 // readmeDockerOutput is what each of the README's marked Docker commands
 // prints, as the README says after it.
 var readmeDockerOutput = map[string][]string{
-	"build-offline": {"PID 2\n", "exit code 3\n"},
-	"bind-mount":    {"PID 2 under goinit\n"},
+	"build-offline": {"PID 1 is goinit\n", "exit code 3\n"},
+	"bind-mount":    {"PID 1 is goinit\n"},
 }
 
 func TestTheREADMEsDockerCommandsWorkAsWritten(t *testing.T) {
