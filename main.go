@@ -1,6 +1,13 @@
 // Command goinit is an init for containers: it runs a command as its child,
 // forwards every signal to it, reaps every zombie and exits with the
 // command's status. See README.md.
+
+// The Go runtime's container-aware GOMAXPROCS keeps the cgroup's CPU files
+// open for the life of the process: two descriptors a container with a low
+// RLIMIT_NOFILE cannot spare (see README, "Failure modes").
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (
@@ -9,6 +16,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"syscall"
 
 	"goinit/catch"
 	"goinit/child"
@@ -59,6 +67,10 @@ func main() {
 	// Signals first: until here one meets the Go runtime's handlers (see
 	// README, "The start-up window").
 	caught, err := catch.Start(signals.Forwardable())
+	if err == syscall.EMFILE {
+		diag.New(0).Errorf("cannot catch signals: %s", child.TooFewDescriptors())
+		os.Exit(exitCannotCatch)
+	}
 	if err != nil {
 		diag.New(0).Errorf("cannot catch signals: %v", err)
 		os.Exit(exitCannotCatch)

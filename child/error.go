@@ -8,6 +8,20 @@ import (
 
 var errNotForeground = errors.New("goinit is not in the foreground")
 
+// DescriptorsToStart is how many descriptors goinit needs, below its
+// RLIMIT_NOFILE, to start its command: stdin, stdout and stderr, the two
+// ends of its signal pipe and the two of the pipe syscall.ForkExec
+// reports a failed exec on. Once the command runs goinit holds five.
+const DescriptorsToStart = 7
+
+// TooFewDescriptors says that RLIMIT_NOFILE is below DescriptorsToStart.
+func TooFewDescriptors() string {
+	var lim syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
+	return "too many open files: goinit needs RLIMIT_NOFILE of " + strconv.Itoa(DescriptorsToStart) +
+		" or more, stdin, stdout and stderr included (it is " + strconv.FormatUint(lim.Cur, 10) + ")"
+}
+
 // Error reports a child that could not be started.
 type Error struct {
 	Command string        // argv[0] as given
@@ -22,6 +36,9 @@ type Error struct {
 // Error gives one line naming the command and the reason, for example
 // `exec "foo": not found`.
 func (e *Error) Error() string {
+	if e.Errno == syscall.EMFILE {
+		return "cannot start " + strconv.Quote(shorten(e.Command)) + ": " + TooFewDescriptors()
+	}
 	if e.Step == "fork" {
 		return "cannot start " + strconv.Quote(shorten(e.Command)) + ": fork: " + e.Errno.Error()
 	}

@@ -54,9 +54,11 @@ func execvp(argv, env []string, try func(path string, argv []string) syscall.Err
 }
 
 // forkOrExec names the step an errno comes from: exec never fails with
-// EAGAIN or ENOMEM for a program goinit may start, fork does.
+// EAGAIN or ENOMEM for a program goinit may start, fork does; and too few
+// descriptors keep goinit from starting anything (EMFILE, ENFILE).
 func forkOrExec(errno syscall.Errno) string {
-	if errno == syscall.EAGAIN || errno == syscall.ENOMEM {
+	switch errno {
+	case syscall.EAGAIN, syscall.ENOMEM, syscall.EMFILE, syscall.ENFILE:
 		return "fork"
 	}
 	return "exec"

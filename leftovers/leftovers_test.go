@@ -112,3 +112,49 @@ func processAlive(pid int) bool {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	return err == nil && !strings.Contains(string(b), ") Z ")
 }
+
+func TestALeftoverIsSignalledWhenThePidfdTakesTheLastDescriptor(t *testing.T) {
+	sleeper := exec.Command("sleep", "100")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sleeper.Process.Kill()
+	// Leave one descriptor free: /proc is read one file at a time, so the
+	// walk still works, but the pidfd takes the one the re-check needs.
+	var old syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old)
+	defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 64, Max: old.Max}); err != nil {
+		t.Fatal(err)
+	}
+	var filler []int
+	defer func() {
+		for _, fd := range filler {
+			syscall.Close(fd)
+		}
+	}()
+	for {
+		fd, err := syscall.Dup(0)
+		if err != nil {
+			break
+		}
+		filler = append(filler, fd)
+	}
+	syscall.Close(filler[len(filler)-1])
+	filler = filler[:len(filler)-1]
+
+	res, err := Signal(syscall.SIGTERM)
+	if err != nil || res.Found < 1 || res.Unproven != 0 || res.Failed != 0 {
+		t.Errorf("Signal = %+v, %v; want the sleeper found and signalled, proven a descendant", res, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sleeper.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sleeper survived")
+	}
+	if ws := sleeper.ProcessState.Sys().(syscall.WaitStatus); ws.Signal() != syscall.SIGTERM {
+		t.Errorf("the sleeper ended %v, want killed by SIGTERM", sleeper.ProcessState)
+	}
+}

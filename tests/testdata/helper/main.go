@@ -29,7 +29,9 @@
 //	                                of its own where /proc is not mounted
 //
 // Commands that wait do so until stdin reaches end of file or a line
-// "exit N" arrives, then exit with N (0 at end of file).
+// "exit N" arrives, then exit with N (0 at end of file); a line "fork"
+// makes them try to start /bin/true and print "fork worked" or "fork
+// refused: REASON".
 package main
 
 import (
@@ -242,8 +244,23 @@ func waitForExit() int {
 			code, _ := strconv.Atoi(n)
 			return code
 		}
+		if in.Text() == "fork" {
+			tryFork()
+		}
 	}
 	return 0
+}
+
+// tryFork starts /bin/true and says whether the fork was refused.
+func tryFork() {
+	pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{})
+	if err != nil {
+		fmt.Printf("fork refused: %v\n", err)
+		return
+	}
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, 0, nil)
+	fmt.Println("fork worked")
 }
 
 // makeOrphans makes n orphans: middle processes each fork perMiddle

@@ -1,0 +1,156 @@
+package tests
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"goinit/tests/internal/testenv"
+)
+
+// Limits a hardened container may set: goinit must neither die of one nor
+// spare a leftover because of one.
+
+// minDescriptors is the RLIMIT_NOFILE goinit needs to start its command,
+// as the README's failure modes state it.
+const minDescriptors = 7
+
+// noGoPanic fails t when stderr holds a Go runtime crash report.
+func noGoPanic(t *testing.T, what, stderr string) {
+	t.Helper()
+	if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "fatal error:") || strings.Contains(stderr, "panic:") {
+		t.Errorf("%s: a Go crash report on stderr: %q", what, stderr)
+	}
+}
+
+// leftoverAndSignals is a command that leaves a process behind which
+// reports the drain's SIGTERM (and ignores the SIGUSR1 sent to the
+// group), and reports the signals it receives until
+// its stdin closes.
+func leftoverAndSignals() []string {
+	leftover := `trap '' USR1; trap 'echo leftover got TERM; exit 0' TERM; echo leftover ready; while :; do sleep 1; done`
+	return []string{"sh", "-c", `sh -c "$1" & exec "$2" signals`, "sh", leftover, helperBin}
+}
+
+func TestFromSevenDescriptorsGoinitRunsForwardsAndDrains(t *testing.T) {
+	inEachMode(t, func(t *testing.T, m mode) {
+		for n := minDescriptors; n <= 10; n++ {
+			limit := fmt.Sprintf("--nofile=%d:%d", n, n)
+			args := append([]string{limit, goinitBin, "--"}, leftoverAndSignals()...)
+			r := start(t, m, exec.Command("prlimit", args...))
+			r.expectAll("leftover ready", "child ready")
+			r.signal(syscall.SIGUSR1)
+			r.expect("child got 10")
+			code := r.finish()
+			if !strings.Contains(strings.Join(r.seen, "\n"), "leftover got TERM") {
+				r.expect("leftover got TERM") // or fails naming what was seen
+			}
+			if code != 0 {
+				t.Errorf("RLIMIT_NOFILE %d: goinit exited %d, want 0; stderr %q", n, code, r.Stderr())
+			}
+			noGoPanic(t, fmt.Sprintf("RLIMIT_NOFILE %d", n), r.Stderr())
+		}
+	})
+}
+
+func TestBelowSevenDescriptorsGoinitSaysSoInOneLineAndStartsNothing(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "started")
+	for n := 3; n < minDescriptors; n++ {
+		cmd := exec.Command("prlimit", fmt.Sprintf("--nofile=%d:%d", n, n), goinitBin, "--", "touch", marker)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		code := exitCodeOf(cmd.Run())
+		lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+		want := fmt.Sprintf("RLIMIT_NOFILE of %d or more", minDescriptors)
+		if code != 1 || len(lines) != 1 || !strings.Contains(lines[0], want) {
+			t.Errorf("RLIMIT_NOFILE %d: exit %d, stderr %q; want 1 and one line saying %q", n, code, stderr.String(), want)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("RLIMIT_NOFILE %d: the command was started", n)
+		}
+	}
+}
+
+// pidsCgroup makes a cgroup v1 pids group of the test's own and returns
+// its directory; it is removed when the test ends.
+func pidsCgroup(t *testing.T) string {
+	t.Helper()
+	root := "/sys/fs/cgroup/pids"
+	if _, err := os.Stat(filepath.Join(root, "cgroup.procs")); err != nil {
+		testenv.SkipUnlessCI(t, "no cgroup v1 pids controller at "+root)
+	}
+	dir, err := os.MkdirTemp(root, "goinit-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(dir) })
+	return dir
+}
+
+func cgroupValue(t *testing.T, dir, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func TestAPidsLimitReachedAfterStartNeitherEndsGoinitNorSparesALeftover(t *testing.T) {
+	// Once goinit and its command run, the group may not grow by one
+	// task: not a thread of goinit's, not a fork of the command's. goinit
+	// must still forward, reap and drain, and never die of it.
+	requireRoot(t)
+	inEachMode(t, func(t *testing.T, m mode) {
+		group := pidsCgroup(t)
+		dir := t.TempDir()
+		release, keep := filepath.Join(dir, "release"), filepath.Join(dir, "keep")
+		for _, f := range []string{release, keep} {
+			if err := syscall.Mkfifo(f, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Twenty orphans that exit when release opens, one that stays
+		// (keep never opens) for the drain, all deaf to the SIGUSR1s the
+		// group gets; then the signal reporter.
+		script := `trap '' USR1; i=0; while [ $i -lt 20 ]; do (cat "$1" >/dev/null &); i=$((i+1)); done
+(cat "$2" >/dev/null &); exec "$3" signals`
+		// goinit joins the group before it starts anything.
+		join := `echo $$ > "$0/cgroup.procs" && exec "$@"`
+		r := start(t, m, exec.Command("sh", "-c", join, group, goinitBin, "--", "sh", "-c", script, "sh", release, keep, helperBin))
+		r.expect("child ready")
+		if !eventually(func() bool { return len(children(r.pid())) == 22 }) {
+			t.Fatalf("goinit has %d children, want the command and 21 orphans", len(children(r.pid())))
+		}
+		// The group is full: goinit's threads, the command, the orphans.
+		current := cgroupValue(t, group, "pids.current")
+		if err := os.WriteFile(filepath.Join(group, "pids.max"), []byte(current), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(r.stdin, "fork\n")
+		if line := r.nextLineOrFail(); !strings.HasPrefix(line, "fork refused") {
+			t.Fatalf("with pids.max %s the command could still fork (%q): the limit does not bind", current, line)
+		}
+		for i := 0; i < 100; i++ {
+			r.signal(syscall.SIGUSR1)
+		}
+		r.expect("child got 10")
+		w, err := os.OpenFile(release, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		if !eventually(func() bool { return len(children(r.pid())) == 2 }) {
+			t.Errorf("%d children left after 20 orphans exited (%d zombies)", len(children(r.pid())), zombieChildren(r.pid()))
+		}
+		if code := r.finish(); code != 0 {
+			t.Errorf("goinit exited %d, want 0; stderr %q", code, r.Stderr())
+		}
+		noGoPanic(t, "pids.max "+current, r.Stderr())
+	})
+}
