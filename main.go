@@ -53,6 +53,9 @@ const (
 // metric).
 const memoryLimit = 12 << 20
 
+// maxProcs is goinit's GOMAXPROCS.
+const maxProcs = 2
+
 func main() {
 	// goinit's binary is also the command's exec step when LISTEN_PID must
 	// be rewritten (socket activation; see package child).
@@ -75,6 +78,11 @@ func main() {
 		diag.New(0).Errorf("cannot catch signals: %v", err)
 		os.Exit(exitCannotCatch)
 	}
+	// Two processors: the lifecycle loop's and one for the runtime's own
+	// goroutines while the loop waits in the kernel, whatever the machine
+	// has. That bounds goinit's threads (see README, "Failure modes"); one
+	// makes every event cost a hand-off between threads (BENCHMARKS.md).
+	runtime.GOMAXPROCS(maxProcs)
 	// No collection on a timer, so an idle goinit never wakes up: collect
 	// only when memory reaches memoryLimit.
 	debug.SetGCPercent(-1)

@@ -204,11 +204,14 @@ func Wait(buf []syscall.Signal, deadline time.Time) []syscall.Signal {
 func drain(buf []syscall.Signal) []syscall.Signal {
 	var chunk [512]byte
 	for {
-		n, err := unix.Read(int(pipeRead), chunk[:])
-		if err == unix.EINTR {
+		// A raw read: the pipe never blocks, and a read announced to the
+		// Go runtime as a system call would wake its monitor thread.
+		r, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(pipeRead), uintptr(unsafe.Pointer(&chunk[0])), uintptr(len(chunk)))
+		n := int(r)
+		if errno == unix.EINTR {
 			continue
 		}
-		if err != nil || n <= 0 {
+		if errno != 0 || n <= 0 {
 			break
 		}
 		for _, b := range chunk[:n] {

@@ -35,13 +35,23 @@ func (f *Forwarder) Forward(sig syscall.Signal) error {
 		return nil
 	}
 	if f.singleChild {
-		return ignoreGone(syscall.Kill(f.pid, sig))
+		return ignoreGone(kill(f.pid, sig))
 	}
-	err := ignoreGone(syscall.Kill(-f.pid, sig))
-	if pgid, gerr := syscall.Getpgid(f.pid); gerr == nil && pgid != f.pid {
-		err = ignoreGone(syscall.Kill(f.pid, sig))
+	err := ignoreGone(kill(-f.pid, sig))
+	if pgid, _, errno := syscall.RawSyscall(syscall.SYS_GETPGID, uintptr(f.pid), 0, 0); errno == 0 && int(pgid) != f.pid {
+		err = ignoreGone(kill(f.pid, sig))
 	}
 	return err
+}
+
+// kill is kill(2) as a raw system call: it never blocks, and one announced
+// to the Go runtime as a call that may (syscall.Kill) wakes its monitor
+// thread, once per signal forwarded.
+func kill(pid int, sig syscall.Signal) error {
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_KILL, uintptr(pid), uintptr(sig), 0); errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 func ignoreGone(err error) error {

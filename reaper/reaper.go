@@ -14,6 +14,7 @@ package reaper
 
 import (
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,7 +35,7 @@ func BecomeSubreaper() error {
 func Reap(collected func(pid int, status syscall.WaitStatus)) (childrenLeft bool) {
 	for {
 		var status syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG|syscall.WUNTRACED, nil)
+		pid, err := wait4NoHang(&status)
 		switch {
 		case err == syscall.EINTR:
 			continue
@@ -54,4 +55,17 @@ func ExitCode(status syscall.WaitStatus) int {
 		return 128 + int(status.Signal())
 	}
 	return status.ExitStatus()
+}
+
+// wait4NoHang is wait4(-1, status, WNOHANG|WUNTRACED) as a raw system
+// call: with WNOHANG it never blocks, and a call announced to the Go
+// runtime as one that may (syscall.Wait4) wakes its monitor thread, once
+// per exit reaped.
+func wait4NoHang(status *syscall.WaitStatus) (int, error) {
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(status)),
+		syscall.WNOHANG|syscall.WUNTRACED, 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
 }
