@@ -33,6 +33,7 @@ import (
 	"goinit/child"
 	"goinit/diag"
 	"goinit/forward"
+	"goinit/internal/resident"
 	"goinit/leftovers"
 	"goinit/reaper"
 	"goinit/signals"
@@ -74,7 +75,7 @@ func Run(cfg Config, caught catch.Report) int {
 	if cfg.Pdeathsig != 0 {
 		askForParentDeathSignal(cfg.Pdeathsig, caught.Parent, log)
 	}
-	l := &lifecycle{cfg: cfg, log: log}
+	l := &lifecycle{cfg: cfg, log: log, trimAt: time.Now().Add(trimAfter)}
 	if len(cfg.Command) == 0 {
 		if !isPID1 {
 			log.Warnf("no command and not PID 1: pausing as a subreaper; orphans elsewhere in this PID namespace go to its PID 1, not to goinit")
@@ -95,6 +96,24 @@ func Run(cfg Config, caught catch.Report) int {
 	// never stops.
 	l.jobControl = proc.Foreground && !isPID1
 	return l.loop()
+}
+
+// trimAfter is how long after starting its command goinit gives back the
+// pages of its binary it read only to start: later than a short command
+// takes to run, so that one pays nothing for it.
+const trimAfter = time.Second
+
+// giveBackStartUpPages makes goinit's resident size smaller than the
+// command's, as far as it can, so that under memory pressure the kernel's
+// OOM killer, which picks the largest process, picks the command rather
+// than PID 1 (see README, "Failure modes").
+func (l *lifecycle) giveBackStartUpPages() {
+	n, err := resident.DropBinaryPages()
+	if err != nil {
+		l.log.Debugf("cannot give back start-up pages: %v", err)
+		return
+	}
+	l.log.Debugf("gave back the pages of %d KiB of the binary's mappings", n>>10)
 }
 
 // letGoOfInherited gives up what goinit holds only because it was started
@@ -154,6 +173,7 @@ type lifecycle struct {
 
 	heldTerm time.Time // when a SIGTERM held by --stop-delay is due; zero: none
 	deadline time.Time // end of the grace period, or of the wait after SIGKILL
+	trimAt   time.Time // when to give back start-up pages; zero: done
 
 	drainStart time.Time
 	leftAtTerm int // processes found when the drain began
@@ -191,13 +211,22 @@ func (l *lifecycle) exitCode() int {
 }
 
 func (l *lifecycle) nextDeadline() time.Time {
+	next := l.trimAt
 	switch {
 	case l.phase == running && !l.heldTerm.IsZero():
-		return l.heldTerm
+		next = earliest(next, l.heldTerm)
 	case l.phase == terminating || l.phase == killing:
-		return l.deadline
+		next = earliest(next, l.deadline)
 	}
-	return time.Time{}
+	return next
+}
+
+// earliest is the earlier of two deadlines, zero meaning none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 func (l *lifecycle) onSignal(sig syscall.Signal) {
@@ -362,6 +391,10 @@ func (l *lifecycle) signalLeftovers(sig syscall.Signal) int {
 }
 
 func (l *lifecycle) onTime(now time.Time) {
+	if !l.trimAt.IsZero() && !now.Before(l.trimAt) {
+		l.trimAt = time.Time{}
+		l.giveBackStartUpPages()
+	}
 	switch {
 	case l.phase == running && !l.heldTerm.IsZero() && !now.Before(l.heldTerm):
 		l.heldTerm = time.Time{}

@@ -154,3 +154,40 @@ func TestAPidsLimitReachedAfterStartNeitherEndsGoinitNorSparesALeftover(t *testi
 		noGoPanic(t, "pids.max "+current, r.Stderr())
 	})
 }
+
+// statusKiB reads a "Name: N kB" line of /proc/PID/status.
+func statusKiB(t *testing.T, pid int, name string) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			var n int
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &n)
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", name, pid)
+	return 0
+}
+
+func TestOnceIdleGoinitGivesBackThePagesOfItsBinaryItReadToStart(t *testing.T) {
+	// Under memory pressure the OOM killer picks the largest process:
+	// goinit keeps as little as it can.
+	inEachMode(t, func(t *testing.T, m mode) {
+		r := startGoinit(t, m, "--", helperBin, "signals")
+		r.expect("child ready")
+		started := statusKiB(t, r.pid(), "RssFile")
+		if !eventually(func() bool { return statusKiB(t, r.pid(), "RssFile") < started*3/4 }) {
+			t.Errorf("goinit's resident file pages went from %d KiB to %d KiB once idle; want under three quarters",
+				started, statusKiB(t, r.pid(), "RssFile"))
+		}
+		r.signal(syscall.SIGUSR1) // and it goes on working
+		r.expect("child got 10")
+		if code := r.finish(); code != 0 {
+			t.Errorf("goinit exited %d", code)
+		}
+	})
+}
