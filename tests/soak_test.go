@@ -83,8 +83,8 @@ func TestSoak(t *testing.T) {
 	if final.zombies != 0 {
 		t.Errorf("%d zombies at the end", final.zombies)
 	}
-	if final.rssKiB > first.rssKiB+first.rssKiB/10 {
-		t.Errorf("RSS grew from %d to %d KiB", first.rssKiB, final.rssKiB)
+	if final.anonKiB > first.anonKiB+first.anonKiB/10 {
+		t.Errorf("RssAnon grew from %d to %d KiB", first.anonKiB, final.anonKiB)
 	}
 	if final.threads > first.threads || final.fds > first.fds {
 		t.Errorf("threads %d -> %d, descriptors %d -> %d", first.threads, final.threads, first.fds, final.fds)
@@ -95,14 +95,14 @@ func TestSoak(t *testing.T) {
 
 type sample struct {
 	at                     time.Duration
-	rssKiB, threads, fds   int
+	anonKiB, threads, fds  int
 	zombies                int
 	cpu                    time.Duration
 	voluntary, involuntary int
 }
 
 func sampleOf(pid int, at time.Duration) sample {
-	s := sample{at: at, rssKiB: rssKiB(pid), zombies: zombieChildren(pid)}
+	s := sample{at: at, anonKiB: anonKiB(pid), zombies: zombieChildren(pid)}
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
@@ -148,9 +148,9 @@ func soakReport(samples []sample, sent int64, received int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "goinit soak: %v as PID 1, workload forking, orphaning and exiting\n", samples[len(samples)-1].at.Round(time.Second))
 	fmt.Fprintf(&b, "queued real-time signals sent %d, received by the command %d\n\n", sent, received)
-	fmt.Fprintf(&b, "| at | RSS KiB | threads | fds | zombies | CPU | ctx switches |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| at | RssAnon KiB | threads | fds | zombies | CPU | ctx switches |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range samples {
-		fmt.Fprintf(&b, "| %v | %d | %d | %d | %d | %v | %d |\n", s.at.Round(time.Second), s.rssKiB, s.threads, s.fds,
+		fmt.Fprintf(&b, "| %v | %d | %d | %d | %d | %v | %d |\n", s.at.Round(time.Second), s.anonKiB, s.threads, s.fds,
 			s.zombies, s.cpu, s.voluntary+s.involuntary)
 	}
 	return b.String()
