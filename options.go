@@ -83,6 +83,13 @@ const envPrefix = "GOINIT_"
 // (single-child, process-group) is decided as a whole by chooseTarget.
 var fromEnvironment = []string{"subreaper", "verbose", "rewrite", "remap-exit", "warn-on-reap", "grace", "wait-all", "stop-delay", "pdeathsig"}
 
+// settingsIn returns the entries of env goinit reads its settings from
+// (GOINIT_*, TINI_*, DUMB_INIT_*), looked up many times over: usually
+// none or a few of a long environment.
+func settingsIn(env []string) []string {
+	return environ.Select(env, envPrefix, "TINI_", "DUMB_INIT_")
+}
+
 // unknownVariables lists the GOINIT_* variables in env that name no
 // option: a typo (GOINIT_GRACEE) would otherwise be ignored in silence.
 func unknownVariables(env []string) []string {
@@ -144,6 +151,8 @@ func newCommandLine() *commandLine {
 // lifecycle (the command and its environment included) and what to do.
 func parseOptions(args, env []string) (supervisor.Config, action, error) {
 	cl := newCommandLine()
+	cl.cfg.Env = env
+	env = settingsIn(env)
 	if err := cl.parse(args); err != nil {
 		return cl.cfg, runCommand, err
 	}
@@ -171,7 +180,6 @@ func parseOptions(args, env []string) (supervisor.Config, action, error) {
 	if rest := cl.flags.Args(); len(rest) > 0 {
 		cl.cfg.Command = rest
 	}
-	cl.cfg.Env = env
 	return cl.cfg, runCommand, nil
 }
 

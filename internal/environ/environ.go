@@ -36,3 +36,19 @@ func Lookup(env []string, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// Select returns the entries of env whose names start with one of
+// prefixes, in order: what a caller looks up many names in, at the cost
+// of one pass over a whole environment.
+func Select(env []string, prefixes ...string) []string {
+	var out []string
+	for _, kv := range env {
+		for _, p := range prefixes {
+			if strings.HasPrefix(kv, p) {
+				out = append(out, kv)
+				break
+			}
+		}
+	}
+	return out
+}

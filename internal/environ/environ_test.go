@@ -21,6 +21,14 @@ func TestLookupTakesTheFirstDefinitionAsGetenvDoes(t *testing.T) {
 	}
 }
 
+func TestSelectKeepsTheEntriesWithThePrefixesInOrder(t *testing.T) {
+	env := []string{"PATH=/bin", "GOINIT_A=1", "TINI_B=2", "XGOINIT_C=3", "GOINIT_A=4"}
+	got := Select(env, "GOINIT_", "TINI_")
+	if want := []string{"GOINIT_A=1", "TINI_B=2", "GOINIT_A=4"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Select = %q, want %q", got, want)
+	}
+}
+
 // environHelper names the variable that makes the test binary print its
 // environment as Read sees it.
 const environHelper = "GOINITTEST_ENVIRON_TEST_PRINT"
