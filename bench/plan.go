@@ -46,7 +46,7 @@ func planFor(quick bool) plan {
 		CachegrindRunsGo: 7, CachegrindRunsC: 3,
 		MemoryRounds: 5,
 		IdleWindow:   150 * time.Second,
-		OrphanCounts: []int{2000, 10000}, ReapRounds: 3,
+		OrphanCounts: []int{2000, 10000}, ReapRounds: 5,
 		RoundTrips:   2000,
 		StormSignals: 10000, RealtimeSignals: 1000,
 	}

@@ -18,7 +18,8 @@ var (
 	// as a script that starts background jobs does.
 	oneByOne = reapMode{"one after another", "orphans"}
 	// allAtOnce: the child leaves N live orphans, re-parented to the init,
-	// then lets them all exit at once, as a killed process group does.
+	// then lets them all exit at once, as a killed process group does,
+	// while the init is frozen: it then reaps them in one burst.
 	allAtOnce = reapMode{"all at once", "herd"}
 )
 
@@ -80,12 +81,37 @@ func reapOnce(t *target, mode reapMode, r *reapResult) error {
 		return fmt.Errorf("workload not ready: %w", err)
 	}
 	time.Sleep(settle)
+	var frozen *freezer
+	if mode == allAtOnce {
+		// The herd exits while the init is held still; the burst it then
+		// reaps is what is measured.
+		if frozen, err = freeze(w.pid); err != nil {
+			return err
+		}
+		defer frozen.remove()
+		if _, err := syscall.Write(w.stdin, []byte{'g'}); err != nil {
+			return err
+		}
+		deadline := time.Now().Add(forking)
+		for zombieChildren(w.pid) < n {
+			if time.Now().After(deadline) {
+				frozen.thaw()
+				return fmt.Errorf("the herd never exited while the init was frozen")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	before, err := readUsage(w.pid)
 	if err != nil {
 		return err
 	}
 	begin := time.Now()
-	if _, err := syscall.Write(w.stdin, []byte{'g'}); err != nil {
+	if frozen != nil {
+		err = frozen.thaw()
+	} else {
+		_, err = syscall.Write(w.stdin, []byte{'g'})
+	}
+	if err != nil {
 		return err
 	}
 	made := begin

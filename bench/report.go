@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -117,7 +118,10 @@ func idleCell(show func(*idleResult) string) func(*targetResult) (string, bool) 
 func reapCPUFigure(mode reapMode, n int) figure {
 	return figure{
 		fmt.Sprintf("reaping %s orphans %s: init CPU per orphan", thousands(int64(n)), mode.Name), "≤ 9 µs",
-		reapCell(mode, n, func(r *reapResult) string { return fmt.Sprintf("%.1f µs", r.CPUPerOrphanUs) }),
+		reapCell(mode, n, func(r *reapResult) string {
+			lo, hi := slices.Min(r.CPUNs), slices.Max(r.CPUNs)
+			return fmt.Sprintf("%.1f µs (%.1f–%.1f)", r.CPUPerOrphanUs, micros(lo)/float64(n), micros(hi)/float64(n))
+		}),
 		func(tr *targetResult) bool { return reaping(tr, mode, n).CPUPerOrphanUs <= 9 },
 	}
 }
