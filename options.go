@@ -362,7 +362,22 @@ func envBool(env []string, key string) (value, set bool, err error) {
 
 // envName is GOINIT_ and the option's name in upper case, '-' as '_'.
 func envName(option string) string {
+	for _, v := range environmentNames {
+		if v.option == option {
+			return v.name
+		}
+	}
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(option, "-", "_"))
+}
+
+// environmentNames are the names envName returns most, written out: they
+// are looked up at every start, and building them costs more than that.
+// TestEnvironmentNamesAreTheOptionsInUpperCase keeps them right.
+var environmentNames = [...]struct{ option, name string }{
+	{"single-child", "GOINIT_SINGLE_CHILD"}, {"process-group", "GOINIT_PROCESS_GROUP"},
+	{"subreaper", "GOINIT_SUBREAPER"}, {"verbose", "GOINIT_VERBOSE"}, {"rewrite", "GOINIT_REWRITE"},
+	{"remap-exit", "GOINIT_REMAP_EXIT"}, {"warn-on-reap", "GOINIT_WARN_ON_REAP"}, {"grace", "GOINIT_GRACE"},
+	{"wait-all", "GOINIT_WAIT_ALL"}, {"stop-delay", "GOINIT_STOP_DELAY"}, {"pdeathsig", "GOINIT_PDEATHSIG"},
 }
 
 // verbosity counts -v flags; --verbose=N and GOINIT_VERBOSE=N set it.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -193,5 +194,18 @@ func TestOnlyGoinitVariablesThatNameNoOptionAreUnknown(t *testing.T) {
 		"GOINIT_VERBOSE=1", "GOINIT_GRACEE=6s", "GOINIT_HELP=1", "GOINIT", "GOINITX=1", "TINI_SUBREAPER=1", "PATH=/bin"}
 	if got, want := unknownVariables(env), []string{"GOINIT_GRACEE", "GOINIT_HELP"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("unknown variables %q, want %q", got, want)
+	}
+}
+
+func TestEnvironmentNamesAreTheOptionsInUpperCase(t *testing.T) {
+	for _, v := range environmentNames {
+		if want := "GOINIT_" + strings.ToUpper(strings.ReplaceAll(v.option, "-", "_")); v.name != want {
+			t.Errorf("%s: %s, want %s", v.option, v.name, want)
+		}
+	}
+	for _, option := range append([]string{"single-child", "process-group"}, fromEnvironment...) {
+		if slices.IndexFunc(environmentNames[:], func(v struct{ option, name string }) bool { return v.option == option }) < 0 {
+			t.Errorf("%s has no written-out environment name", option)
+		}
 	}
 }

@@ -8,51 +8,94 @@ import (
 )
 
 // A figure is one row of the summary table: how to show it for a target,
-// and goinit's target for it, if it has one.
+// and goinit's target for it, if it has one. Targets are mostly relative
+// to other targets in the same run (the Go floor, the C inits), since the
+// machines this runs on differ more than any two inits do.
 type figure struct {
 	name   string
 	target string
 	value  func(tr *targetResult) (string, bool)
-	meets  func(tr *targetResult) bool // nil: no target
+	meets  func(tr *targetResult, r *results) bool // nil: no target
+}
+
+// cInits are the C peers, the best of which some targets are set against.
+var cInits = []string{"tini", "tini-static", "dumb-init", "catatonit"}
+
+// bestC is the lowest of the C peers' figures that pick finds (ok false:
+// none has it).
+func bestC[T int64 | float64](r *results, pick func(*targetResult) (T, bool)) (best T, found bool) {
+	for _, name := range cInits {
+		if tr := r.byName[name]; tr != nil {
+			if v, ok := pick(tr); ok && (!found || v < best) {
+				best, found = v, true
+			}
+		}
+	}
+	return best, found
+}
+
+// within reports whether goinit's figure is at most factor times the
+// reference's, when both were measured.
+func within[T int64 | float64](v T, ok bool, ref T, refOK bool, factor float64) bool {
+	return ok && refOK && float64(v) <= factor*float64(ref)
 }
 
 func figures(p plan) []figure {
 	small, large := p.OrphanCounts[0], p.OrphanCounts[len(p.OrphanCounts)-1]
+	floor := func(r *results) *targetResult { return r.byName["Go floor"] }
 	return []figure{
-		{"start-up: `INIT true` ÷ `true`, median of per-round ratios", "≤ 2.5×",
-			startupCell, func(tr *targetResult) bool { return tr.Startup.Ratio <= 2.5 }},
-		{"start-up window: fork until the init has taken signals over and started its child (median; p90)", "",
-			windowCell, nil},
-		{"instructions executed by the init for `INIT true`", "≤ 600 k",
-			instructionsCell, func(tr *targetResult) bool { return tr.Instructions.Median <= 600_000 }},
+		{"start-up: `INIT true` ÷ `true`, median of per-round ratios", "≤ 1.15 × the Go floor's",
+			startupCell, func(tr *targetResult, r *results) bool {
+				f := floor(r)
+				return f != nil && f.Startup != nil && tr.Startup.Ratio <= 1.15*f.Startup.Ratio
+			}},
+		{"start-up window: fork until the init has taken signals over and started its child (median; p90)", "≤ 1.5 × tini-static's",
+			windowCell, func(tr *targetResult, r *results) bool {
+				t := r.byName["tini-static"]
+				return t != nil && t.Window != nil && tr.Window != nil && float64(tr.Window.Median) <= 1.5*float64(t.Window.Median)
+			}},
+		{"instructions executed by the init for `INIT true`", "≤ 1.6 × the Go floor's",
+			instructionsCell, func(tr *targetResult, r *results) bool {
+				f := floor(r)
+				return f != nil && f.Instructions != nil && tr.Instructions != nil && float64(tr.Instructions.Median) <= 1.6*float64(f.Instructions.Median)
+			}},
 		{"peak RSS (VmHWM)", "≤ 2.4 MiB",
-			memoryCell(func(m *memoryResult) int64 { return m.PeakRSS }), func(tr *targetResult) bool { return float64(tr.Memory.PeakRSS) <= 2.4*1024 }},
-		{"private memory (RssAnon)", "≤ 600 KiB",
-			memoryCell(func(m *memoryResult) int64 { return m.RssAnon }), func(tr *targetResult) bool { return tr.Memory.RssAnon <= 600 }},
+			memoryCell(func(m *memoryResult) int64 { return m.PeakRSS }), func(tr *targetResult, _ *results) bool { return float64(tr.Memory.PeakRSS) <= 2.4*1024 }},
+		{"private memory (RssAnon), median (highest round)", "≤ 600 KiB in every round",
+			func(tr *targetResult) (string, bool) {
+				if tr.Memory == nil {
+					return "", false
+				}
+				return fmt.Sprintf("%s (%s)", kib(tr.Memory.RssAnon), kib(highestRssAnon(tr.Memory))), true
+			}, func(tr *targetResult, _ *results) bool { return tr.Memory != nil && highestRssAnon(tr.Memory) <= 600 }},
 		{"PSS", "",
 			memoryCell(func(m *memoryResult) int64 { return m.Pss }), nil},
-		{"binary size", "≤ 2.0 MiB, static",
-			sizeCell, func(tr *targetResult) bool { return tr.Binary.Static && tr.Binary.Bytes <= 2<<20 }},
+		{"binary size", "≤ 2.1 MiB, static",
+			sizeCell, func(tr *targetResult, _ *results) bool {
+				return tr.Binary.Static && float64(tr.Binary.Bytes) <= 2.1*(1<<20)
+			}},
 		{"idle: wake-ups per minute (all threads)", "≤ 2",
 			idleCell(func(i *idleResult) string { return fmt.Sprintf("%.1f", i.WakeupsPerMin) }),
-			func(tr *targetResult) bool { return tr.Idle.WakeupsPerMin <= 2 }},
+			func(tr *targetResult, _ *results) bool { return tr.Idle.WakeupsPerMin <= 2 }},
 		{"idle: CPU time per minute", "",
 			idleCell(func(i *idleResult) string { return fmt.Sprintf("%.0f µs", i.CPUPerMinMicros) }), nil},
-		reapCPUFigure(oneByOne, small), reapCPUFigure(oneByOne, large),
-		reapCPUFigure(allAtOnce, small), reapCPUFigure(allAtOnce, large),
+		reapCPUFigure(oneByOne, small, "≤ 1.5 × the best C init's", 1.5, 0),
+		reapCPUFigure(oneByOne, large, "≤ 1.5 × the best C init's", 1.5, 0),
+		reapCPUFigure(allAtOnce, small, "≤ the best C init's", 1, 0),
+		reapCPUFigure(allAtOnce, large, fmt.Sprintf("≤ the best C init's, ≤ 1.3 × its own at %s", thousands(int64(small))), 1, small),
 		reapUntilFigure(allAtOnce, small), reapUntilFigure(allAtOnce, large),
 		{"signal round trip p50 ÷ direct", "≤ 3.0×",
 			signalCell(func(s *signalResult) string { return ratio(s.RatioP50) }),
-			func(tr *targetResult) bool { return tr.Signals.RatioP50 <= 3.0 }},
+			func(tr *targetResult, _ *results) bool { return tr.Signals.RatioP50 <= 3.0 }},
 		{"signal round trip p99 ÷ direct", "",
 			signalCell(func(s *signalResult) string { return ratio(s.RatioP99) }), nil},
 		{"init CPU per forwarded signal", "≤ 35 µs",
 			signalCell(func(s *signalResult) string { return fmt.Sprintf("%.1f µs", s.CPUPerSignalUs) }),
-			func(tr *targetResult) bool { return tr.Signals.CPUPerSignalUs <= 35 }},
+			func(tr *targetResult, _ *results) bool { return tr.Signals.CPUPerSignalUs <= 35 }},
 		{"init context switches per forwarded signal", "",
 			signalCell(func(s *signalResult) string { return fmt.Sprintf("%.2f", s.SwitchesPerSignal) }), nil},
 		{fmt.Sprintf("storm of %s signals: survived; exit code on TERM", thousands(int64(p.StormSignals))), "yes; 143",
-			stormCell, func(tr *targetResult) bool { return tr.Storm.Survived && tr.Storm.ExitCode == 143 }},
+			stormCell, func(tr *targetResult, _ *results) bool { return tr.Storm.Survived && tr.Storm.ExitCode == 143 }},
 		{fmt.Sprintf("queued real-time signals delivered, of %s", thousands(int64(p.RealtimeSignals))), "",
 			func(tr *targetResult) (string, bool) {
 				if tr.Storm == nil {
@@ -61,8 +104,17 @@ func figures(p plan) []figure {
 				return thousands(int64(tr.Storm.RealtimeReceived)), true
 			}, nil},
 		{"spurious signals at the child", "0",
-			spuriousCell, func(tr *targetResult) bool { return tr.spuriousTotal() == 0 }},
+			spuriousCell, func(tr *targetResult, _ *results) bool { return tr.spuriousTotal() == 0 }},
 	}
+}
+
+// highestRssAnon is the largest RssAnon of any round.
+func highestRssAnon(m *memoryResult) int64 {
+	high := m.RssAnon
+	for _, s := range m.Samples {
+		high = max(high, s.RssAnon)
+	}
+	return high
 }
 
 func startupCell(tr *targetResult) (string, bool) {
@@ -115,21 +167,52 @@ func idleCell(show func(*idleResult) string) func(*targetResult) (string, bool) 
 	}
 }
 
-func reapCPUFigure(mode reapMode, n int) figure {
+// reapCPUFigure is the init's CPU per orphan, its target factor times the
+// best C init's; with linearTo, also at most 1.3 times goinit's own figure
+// at linearTo orphans.
+func reapCPUFigure(mode reapMode, n int, target string, factor float64, linearTo int) figure {
+	perOrphan := func(mode reapMode, n int) func(*targetResult) (float64, bool) {
+		return func(tr *targetResult) (float64, bool) {
+			if r := reaping(tr, mode, n); r != nil {
+				return r.CPUPerOrphanUs, true
+			}
+			return 0, false
+		}
+	}
 	return figure{
-		fmt.Sprintf("reaping %s orphans %s: init CPU per orphan", thousands(int64(n)), mode.Name), "≤ 9 µs",
+		fmt.Sprintf("reaping %s orphans %s: init CPU per orphan (the rounds' range)", thousands(int64(n)), mode.Name), target,
 		reapCell(mode, n, func(r *reapResult) string {
 			lo, hi := slices.Min(r.CPUNs), slices.Max(r.CPUNs)
 			return fmt.Sprintf("%.1f µs (%.1f–%.1f)", r.CPUPerOrphanUs, micros(lo)/float64(n), micros(hi)/float64(n))
 		}),
-		func(tr *targetResult) bool { return reaping(tr, mode, n).CPUPerOrphanUs <= 9 },
+		func(tr *targetResult, r *results) bool {
+			v, ok := perOrphan(mode, n)(tr)
+			best, found := bestC(r, perOrphan(mode, n))
+			meets := within(v, ok, best, found, factor)
+			if linearTo > 0 {
+				at, atOK := perOrphan(mode, linearTo)(tr)
+				meets = meets && within(v, ok, at, atOK, 1.3)
+			}
+			return meets
+		},
 	}
 }
 
 func reapUntilFigure(mode reapMode, n int) figure {
+	until := func(tr *targetResult) (int64, bool) {
+		if r := reaping(tr, mode, n); r != nil {
+			return int64(r.UntilNone), true
+		}
+		return 0, false
+	}
 	return figure{
-		fmt.Sprintf("reaping %s orphans %s: until none is left", thousands(int64(n)), mode.Name), "",
-		reapCell(mode, n, func(r *reapResult) string { return msec(r.UntilNone) }), nil,
+		fmt.Sprintf("reaping %s orphans %s: until none is left", thousands(int64(n)), mode.Name), "≤ 1.2 × the best C init's",
+		reapCell(mode, n, func(r *reapResult) string { return msec(r.UntilNone) }),
+		func(tr *targetResult, r *results) bool {
+			v, ok := until(tr)
+			best, found := bestC(r, until)
+			return within(v, ok, best, found, 1.2)
+		},
 	}
 }
 
@@ -242,7 +325,7 @@ func writeSummary(b *strings.Builder, r *results) {
 				continue
 			}
 			if tr.Name == "goinit" && f.meets != nil {
-				v = "**" + v + "** " + mark(f.meets(tr))
+				v = "**" + v + "** " + mark(f.meets(tr, r))
 			}
 			fmt.Fprintf(b, " %s |", v)
 		}
