@@ -71,7 +71,7 @@ func Start(argv, env []string, mask *unix.Sigset_t) (*Process, error) {
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &own, nil)
 
 	if self, ok := execStepPath(env); ok {
-		if errno := s.forkExec(self, append([]string{execStepName}, argv...)); errno != 0 {
+		if errno := s.startExecStep(self, argv); errno != 0 {
 			return nil, &Error{Command: argv[0], Path: self, Step: forkOrExec(errno), Errno: errno}
 		}
 		return &Process{Pid: s.pid, Foreground: s.foreground}, nil
@@ -146,5 +146,14 @@ func GiveTerminal(pgid int) error {
 	if !ownsForeground() {
 		return errNotForeground
 	}
+	// Should the shell take the foreground back meanwhile, the kernel
+	// would answer with SIGTTOU, which goinit catches, and the call would
+	// be restarted for ever: with SIGTTOU blocked it fails instead.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var ttou, old unix.Sigset_t
+	ttou.Val[(unix.SIGTTOU-1)/64] |= 1 << ((unix.SIGTTOU - 1) % 64)
+	unix.PthreadSigmask(unix.SIG_BLOCK, &ttou, &old)
+	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
 	return unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, pgid)
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -155,5 +156,33 @@ func reap(pid int) syscall.WaitStatus {
 		if _, err := syscall.Wait4(pid, &ws, 0, nil); err != syscall.EINTR {
 			return ws
 		}
+	}
+}
+
+func TestMain(m *testing.M) {
+	// The test binary plays goinit's binary in the exec step.
+	if IsExecStep(os.Args) {
+		os.Exit(ExecStep(os.Args))
+	}
+	os.Exit(m.Run())
+}
+
+func TestStartReturnsOnlyOnceTheExecStepRunsTheCommand(t *testing.T) {
+	// LISTEN_PID naming this process makes Start go through the exec
+	// step, which is this test binary: the child must already be sleep
+	// when Start returns, so that nothing forwarded meets the step.
+	env := []string{"PATH=/usr/bin:/bin", "LISTEN_PID=" + strconv.Itoa(os.Getpid()), "LISTEN_FDS=0"}
+	p, err := Start([]string{"sleep", "100"}, env, currentMask(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reap(p.Pid)
+	defer syscall.Kill(p.Pid, syscall.SIGKILL)
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || filepath.Base(exe) != "sleep" {
+		t.Errorf("when Start returned the child ran %q (%v), not sleep", exe, err)
+	}
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(p.Pid) + "/environ")
+	if want := "LISTEN_PID=" + strconv.Itoa(p.Pid) + "\x00"; !strings.Contains(string(b), want) {
+		t.Errorf("the command's environment %q has no %q", b, want)
 	}
 }

@@ -11,7 +11,9 @@ var errNotForeground = errors.New("goinit is not in the foreground")
 // DescriptorsToStart is how many descriptors goinit needs, below its
 // RLIMIT_NOFILE, to start its command: stdin, stdout and stderr, the two
 // ends of its signal pipe and the two of the pipe syscall.ForkExec
-// reports a failed exec on. Once the command runs goinit holds five.
+// reports a failed exec on. Once the command runs goinit holds five. A
+// non-blocking stdin, stdout or stderr costs two more: package os then
+// starts the Go runtime's network poller as goinit starts.
 const DescriptorsToStart = 7
 
 // TooFewDescriptors says that RLIMIT_NOFILE is below DescriptorsToStart.
@@ -19,7 +21,8 @@ func TooFewDescriptors() string {
 	var lim syscall.Rlimit
 	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
 	return "too many open files: goinit needs RLIMIT_NOFILE of " + strconv.Itoa(DescriptorsToStart) +
-		" or more, stdin, stdout and stderr included (it is " + strconv.FormatUint(lim.Cur, 10) + ")"
+		" or more, stdin, stdout and stderr included, 2 more when one of them is non-blocking (it is " +
+		strconv.FormatUint(lim.Cur, 10) + ")"
 }
 
 // Error reports a child that could not be started.
@@ -89,8 +92,9 @@ func (e *Error) ExitCode() int {
 	return 1
 }
 
-// missingInterpreter returns the interpreter named by path's #! line when
-// path is a file that exists, for exec's ENOENT about it.
+// missingInterpreter returns the interpreter exec's ENOENT about path, a
+// file that exists, was about: the one its #! line names, or /bin/sh for
+// a file without one.
 func missingInterpreter(path string) string {
 	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
@@ -99,8 +103,11 @@ func missingInterpreter(path string) string {
 	defer syscall.Close(fd)
 	var head [256]byte
 	n, _ := syscall.Read(fd, head[:])
-	if n < 3 || head[0] != '#' || head[1] != '!' {
-		return ""
+	switch {
+	case n >= 4 && string(head[:4]) == "\x7fELF":
+		return "" // a program whose loader is missing: not named here
+	case n < 3 || head[0] != '#' || head[1] != '!':
+		return shell // a script without #!: /bin/sh runs it, as execvp does
 	}
 	line := head[2:n]
 	for len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
