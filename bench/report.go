@@ -348,7 +348,7 @@ func writeScale(b *strings.Builder, r *results) {
 		parts = append(parts, fmt.Sprintf("a signal round trip straight to the workload %s p50, %s p99", usec(d.Signals.P50), usec(d.Signals.P99)))
 	}
 	if g := r.byName["goinit"]; g != nil && g.Startup != nil && g.Signals != nil {
-		parts = append(parts, fmt.Sprintf("through goinit %s and %s p50", usec(g.Startup.Median), usec(g.Signals.P50)))
+		parts = append(parts, fmt.Sprintf("`goinit true` took %s, and a round trip through goinit %s p50", usec(g.Startup.Median), usec(g.Signals.P50)))
 	}
 	if len(parts) > 0 {
 		fmt.Fprintf(b, "For scale, in this run: %s.\n\n", strings.Join(parts, "; "))

@@ -9,7 +9,7 @@
 //     pipe;
 //   - every instance of a queued real-time signal is seen (os/signal merges
 //     them), as are SIGPROF (which the Go runtime keeps for its profiler)
-//     and signal 32 (which it leaves at its fatal default);
+//     and signals 32 and 34 (which it leaves at their fatal default);
 //   - a signal the Go runtime raises for itself is passed on to the
 //     runtime's own handler, as the kernel would have delivered it, and
 //     never reported: its preemption SIGURG (a tgkill from goinit's own
@@ -26,7 +26,8 @@
 // return trampoline from the action the Go runtime installed for its own
 // signals, so they run on the signal stack every Go thread has. A signal
 // that was ignored when goinit started and that the Go runtime left ignored
-// (SIGHUP, SIGINT, signal 32) stays ignored, so the child inherits that.
+// (SIGHUP, SIGINT, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, signals 32 and 34)
+// stays ignored, so the child inherits that.
 // A signal the kernel refuses a handler for (valgrind keeps one for
 // itself) is left out and named in the Report; goinit runs without it.
 //

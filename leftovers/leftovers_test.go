@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-func TestSignalReachesEveryDescendantAndNothingElse(t *testing.T) {
+func TestSignalReachesEveryDescendantWhereverItWent(t *testing.T) {
 	// A tree under this test process: a shell, a sleep in its group, and
 	// a sleep that left for a session of its own.
 	tree := exec.Command("sh", "-c", "sleep 100 & setsid sleep 100 & echo started; wait")
@@ -21,21 +21,21 @@ func TestSignalReachesEveryDescendantAndNothingElse(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Read(make([]byte, 8))
-	bystander := exec.Command("sleep", "100") // also this process's child
-	bystander.Start()
-	defer bystander.Process.Kill()
+	other := exec.Command("sleep", "100") // this process's child too
+	other.Start()
+	defer other.Process.Kill()
 
 	var pids []int
 	deadline := time.Now().Add(10 * time.Second)
-	for len(pids) < 4 && time.Now().Before(deadline) { // sh, 2 sleeps, bystander
+	for len(pids) < 4 && time.Now().Before(deadline) { // sh, 2 sleeps, the other child
 		pids, _ = List()
 		time.Sleep(time.Millisecond)
 	}
 	if len(pids) < 4 {
-		t.Fatalf("descendants %v, want the tree's three and the bystander", pids)
+		t.Fatalf("descendants %v, want the tree's three and the other child", pids)
 	}
-	bystander.Process.Kill()
-	bystander.Wait()
+	other.Process.Kill() // not the tree's: gone before the signal
+	other.Wait()
 	if _, err := Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,12 @@
 // own, still forwarding signals to them, until SIGTERM or SIGINT starts the
 // drain.
 //
+// Once the command has started (at once in pause mode) Run changes goinit
+// itself: it moves to / and closes its copies of the descriptors it
+// inherited above stderr (the command has its own), so that it keeps no
+// mount busy and no pipe or socket open; a second later, if it has nothing
+// else to do, it gives back the pages of its binary it read only to start.
+//
 // Run must be called from the goroutine catch.Start was called from, locked
 // to its thread. Every event (a
 // signal, an exit, a deadline) is handled in one loop, in the order the
@@ -72,9 +78,7 @@ func Run(cfg Config, caught catch.Report) int {
 			log.Warnf("cannot register as child subreaper (%v): orphans of the command will not be reaped by goinit", err)
 		}
 	}
-	if cfg.Pdeathsig != 0 {
-		askForParentDeathSignal(cfg.Pdeathsig, caught.Parent, log)
-	}
+	parentGone := cfg.Pdeathsig != 0 && askForParentDeathSignal(cfg.Pdeathsig, caught.Parent, log)
 	l := &lifecycle{cfg: cfg, log: log, trimAt: time.Now().Add(trimAfter)}
 	if len(cfg.Command) == 0 {
 		if !isPID1 {
@@ -82,7 +86,7 @@ func Run(cfg Config, caught catch.Report) int {
 		}
 		l.phase = pausing
 		letGoOfInherited(log)
-		return l.loop()
+		return l.loop(parentGone)
 	}
 	proc, err := child.Start(cfg.Command, cfg.Env, &caught.Mask)
 	if err != nil {
@@ -95,7 +99,7 @@ func Run(cfg Config, caught catch.Report) int {
 	// stops too so the shell that started it gets the terminal back. PID 1
 	// never stops.
 	l.jobControl = proc.Foreground && !isPID1
-	return l.loop()
+	return l.loop(parentGone)
 }
 
 // trimAfter is how long after starting its command goinit gives back the
@@ -180,8 +184,13 @@ type lifecycle struct {
 	leftAtKill int // processes still there for SIGKILL
 }
 
-// loop handles events until the lifecycle is done and returns the exit code.
-func (l *lifecycle) loop() int {
+// loop handles events until the lifecycle is done and returns the exit
+// code. With parentGone, goinit's parent died before it could ask for -p's
+// signal: that counts as the signal's first arrival.
+func (l *lifecycle) loop(parentGone bool) int {
+	if parentGone {
+		l.onSignal(l.cfg.Pdeathsig)
+	}
 	var sigs []syscall.Signal
 	for l.phase != done {
 		sigs = catch.Wait(sigs[:0], l.nextDeadline())
@@ -343,7 +352,7 @@ func (l *lifecycle) onExits() {
 		l.log.Infof("command exited: %s", describe(l.status))
 		if l.cfg.WaitAll && left {
 			l.log.Infof("waiting for the remaining processes (--wait-all)")
-			l.phase = waitingAll
+			l.phase, l.drainStart = waitingAll, time.Now()
 			return
 		}
 		l.startDrain(left)
@@ -436,17 +445,17 @@ func childrenLeft() bool {
 // askForParentDeathSignal makes the kernel send sig to goinit when goinit's
 // parent dies. The request belongs to the calling thread and lapses if that
 // thread exits, so the main goroutine, which lives as long as goinit,
-// keeps this thread for good. A parent that died before the request is
-// treated as if it had died just after.
-func askForParentDeathSignal(sig syscall.Signal, parentAtStart int, log *diag.Logger) {
+// keeps this thread for good. It reports whether the parent died before
+// the request, which the caller treats as if it had died just after (not
+// by signalling goinit itself: a SIGPIPE from goinit's own pid is taken
+// for one its own writes raised, and dropped).
+func askForParentDeathSignal(sig syscall.Signal, parentAtStart int, log *diag.Logger) bool {
 	runtime.LockOSThread()
 	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(sig), 0, 0, 0); err != nil {
 		log.Warnf("cannot ask for %s when the parent dies: %v", signals.Name(sig), err)
-		return
+		return false
 	}
-	if os.Getppid() != parentAtStart {
-		syscall.Kill(os.Getpid(), sig)
-	}
+	return os.Getppid() != parentAtStart
 }
 
 // startFailed reports a command that could not be started, collects the

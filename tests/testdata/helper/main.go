@@ -40,7 +40,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -403,7 +402,7 @@ func execWith(args []string) {
 	}
 	cmd := args[1:]
 	for _, s := range ignore {
-		signal.Ignore(s)
+		ignoreSignal(s)
 	}
 	// The mask is per thread and survives exec from the thread that execs.
 	runtime.LockOSThread()
@@ -457,6 +456,20 @@ func serveActivatedSocket() {
 	syscall.Write(conn, []byte("activated\n"))
 	syscall.Close(conn)
 	fmt.Println("served")
+}
+
+// ignoreSignal sets sig's disposition to SIG_IGN with rt_sigaction itself:
+// signal.Ignore does nothing for the signals the Go runtime keeps (27, 32,
+// 34), and the point is to hand every one of them on ignored.
+func ignoreSignal(sig syscall.Signal) {
+	var act [4]uint64 // the kernel's struct sigaction, the handler first
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&act)), 8, 0, 0); e != 0 {
+		fail("exec-with: reading the action of %d: %v", sig, e)
+	}
+	act[0] = 1 // SIG_IGN
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
+		fail("exec-with: ignoring %d: %v", sig, e)
+	}
 }
 
 func parseSignals(list string) []syscall.Signal {
