@@ -17,10 +17,9 @@
 // else to do, it gives back the pages of its binary it read only to start.
 //
 // Run must be called from the goroutine catch.Start was called from, locked
-// to its thread. Every event (a
-// signal, an exit, a deadline) is handled in one loop, in the order the
-// code reads: a signal is forwarded to the child only while the child has
-// not been reaped.
+// to its thread. Every event (a signal, an exit, a deadline) is handled in
+// one loop, in the order the code reads: a signal is forwarded to the child
+// only while the child has not been reaped.
 package supervisor
 
 import (
