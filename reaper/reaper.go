@@ -28,10 +28,10 @@ func BecomeSubreaper() error {
 // Reap collects every child that has exited so far and calls collected for
 // each with its wait status. A child that has stopped (status.Stopped()) is
 // reported too, once per stop, and not collected. Reap returns when none is
-// left to report,
-// reporting whether goinit still has children, that is, whether any of its
-// descendants is still alive (an orphan is re-parented to goinit, so the
-// last descendant to go is always one of goinit's children).
+// left to report, and reports whether goinit still has children, that is,
+// whether any of its descendants is still alive (an orphan is re-parented
+// to goinit, so the last descendant to go is always one of goinit's
+// children).
 func Reap(collected func(pid int, status syscall.WaitStatus)) (childrenLeft bool) {
 	for {
 		var status syscall.WaitStatus
