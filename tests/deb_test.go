@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"goinit/tests/dist"
-
 	"goinit/tests/internal/testenv"
 )
 

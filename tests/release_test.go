@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"goinit/tests/dist"
-
 	"goinit/tests/internal/testenv"
 )
 

@@ -19,7 +19,6 @@ import (
 	"testing"
 
 	"goinit/tests/dist"
-
 	"goinit/tests/internal/testenv"
 )
 
