@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,31 +10,80 @@ import (
 	"time"
 )
 
-// A freezer holds an init still (the cgroup v1 freezer) while the orphans
-// of a herd exit, so that the init then reaps them all in one burst and
-// its CPU time is its reaping alone: how the herd's exits interleave with
-// the init on two cores otherwise decides how many exits each wake-up
-// collects, and that moved tini and tini-static, the same code, apart by
-// several times from one run to the next.
-type freezer struct{ dir string }
+// A freezer holds an init still while the orphans of a herd exit, so that
+// the init then reaps them all in one burst and its CPU time is its
+// reaping alone: how the herd's exits interleave with the init on two
+// cores otherwise decides how many exits each wake-up collects, and that
+// moved tini and tini-static, the same code, apart by several times from
+// one run to the next.
+//
+// It is a cgroup of the init's own: under cgroup v1's freezer controller,
+// or, where there is none (cgroup v2 alone, Debian's default), a cgroup v2
+// group, frozen through its cgroup.freeze.
+type freezer struct {
+	dir string
+	how *freezeFiles
+}
 
-const freezerRoot = "/sys/fs/cgroup/freezer"
+// freezeFiles is how one cgroup version freezes a group: what is written
+// to which file, and what another file then says.
+type freezeFiles struct {
+	control, freeze, thaw string
+	state, frozen, thawed string
+}
 
-// freeze moves pid, alone, into a freezer group of its own and freezes it.
-func freeze(pid int) (*freezer, error) {
-	if _, err := os.Stat(filepath.Join(freezerRoot, "cgroup.procs")); err != nil {
-		return nil, fmt.Errorf("no cgroup v1 freezer at %s", freezerRoot)
+var (
+	freezeV1 = &freezeFiles{"freezer.state", "FROZEN", "THAWED", "freezer.state", "FROZEN", "THAWED"}
+	freezeV2 = &freezeFiles{"cgroup.freeze", "1", "0", "cgroup.events", "frozen 1", "frozen 0"}
+)
+
+// Where the groups are made.
+const (
+	freezerV1Root = "/sys/fs/cgroup/freezer"
+	cgroupV2Root  = "/sys/fs/cgroup"
+	hybridV2Root  = "/sys/fs/cgroup/unified" // v2 beside v1 controllers
+)
+
+// freezerRoot is where freeze makes its groups, and how they freeze: the
+// v1 freezer where there is one (the benchmark's figures so far were
+// taken with it), else cgroup v2.
+func freezerRoot() (string, *freezeFiles, error) {
+	if exists(filepath.Join(freezerV1Root, "freezer.state")) || exists(filepath.Join(freezerV1Root, "cgroup.procs")) {
+		return freezerV1Root, freezeV1, nil
 	}
-	dir, err := os.MkdirTemp(freezerRoot, "goinit-bench-")
+	for _, root := range []string{cgroupV2Root, hybridV2Root} {
+		if exists(filepath.Join(root, "cgroup.controllers")) {
+			return root, freezeV2, nil
+		}
+	}
+	return "", nil, errors.New("no cgroup freezer: neither cgroup v1's freezer nor cgroup v2 is mounted under /sys/fs/cgroup")
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// freeze moves pid, alone, into a group of its own and freezes it.
+func freeze(pid int) (*freezer, error) {
+	root, how, err := freezerRoot()
 	if err != nil {
 		return nil, err
 	}
-	f := &freezer{dir}
+	return freezeIn(root, how, pid)
+}
+
+func freezeIn(root string, how *freezeFiles, pid int) (*freezer, error) {
+	dir, err := os.MkdirTemp(root, "goinit-bench-")
+	if err != nil {
+		return nil, err
+	}
+	f := &freezer{dir, how}
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
 		f.remove()
 		return nil, err
 	}
-	if err := f.set("FROZEN"); err != nil {
+	if err := f.set(how.freeze, how.frozen); err != nil {
 		f.remove()
 		return nil, err
 	}
@@ -41,22 +91,32 @@ func freeze(pid int) (*freezer, error) {
 }
 
 // thaw lets the init run again.
-func (f *freezer) thaw() error { return f.set("THAWED") }
+func (f *freezer) thaw() error { return f.set(f.how.thaw, f.how.thawed) }
 
-// set writes state and waits until the group is in it.
-func (f *freezer) set(state string) error {
-	path := filepath.Join(f.dir, "freezer.state")
-	if err := os.WriteFile(path, []byte(state), 0o644); err != nil {
+// set writes value to the group's control file and waits until its state
+// file has the line want.
+func (f *freezer) set(value, want string) error {
+	if err := os.WriteFile(filepath.Join(f.dir, f.how.control), []byte(value), 0o644); err != nil {
 		return err
 	}
+	state := filepath.Join(f.dir, f.how.state)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == state {
+		if b, err := os.ReadFile(state); err == nil && hasLine(string(b), want) {
 			return nil
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return fmt.Errorf("freezer never reached %s", state)
+	return fmt.Errorf("%s never said %q", state, want)
+}
+
+func hasLine(text, line string) bool {
+	for l := range strings.Lines(text) {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
 }
 
 // remove deletes the group once its init has exited.

@@ -7,7 +7,11 @@
 // business; what the child leaves behind is package leftovers'.
 package forward
 
-import "syscall"
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
 
 // A Forwarder delivers signals to one child.
 type Forwarder struct {
@@ -35,23 +39,13 @@ func (f *Forwarder) Forward(sig syscall.Signal) error {
 		return nil
 	}
 	if f.singleChild {
-		return ignoreGone(kill(f.pid, sig))
+		return ignoreGone(unix.Kill(f.pid, sig))
 	}
-	err := ignoreGone(kill(-f.pid, sig))
-	if pgid, _, errno := syscall.RawSyscall(syscall.SYS_GETPGID, uintptr(f.pid), 0, 0); errno == 0 && int(pgid) != f.pid {
-		err = ignoreGone(kill(f.pid, sig))
+	err := ignoreGone(unix.Kill(-f.pid, sig))
+	if pgid, gerr := unix.Getpgid(f.pid); gerr == nil && pgid != f.pid {
+		err = ignoreGone(unix.Kill(f.pid, sig))
 	}
 	return err
-}
-
-// kill is kill(2) as a raw system call: it never blocks, and one announced
-// to the Go runtime as a call that may (syscall.Kill) wakes its monitor
-// thread, once per signal forwarded.
-func kill(pid int, sig syscall.Signal) error {
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_KILL, uintptr(pid), uintptr(sig), 0); errno != 0 {
-		return errno
-	}
-	return nil
 }
 
 func ignoreGone(err error) error {
