@@ -44,16 +44,15 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-)
 
-// numSignals is the highest signal number on every port goinit builds for.
-const numSignals = 64
+	"goinit/signals"
+)
 
 // Read by the handler; set before it is installed and never changed.
 var (
-	pipeRead, pipeWrite int32                = -1, -1
-	route               [numSignals + 1]byte // what the handler does with each signal
-	sigbytes            [numSignals + 1]byte // sigbytes[n] == n, what is written for n
+	pipeRead, pipeWrite int32                   = -1, -1
+	route               [signals.RTMax + 1]byte // what the handler does with each signal
+	sigbytes            [signals.RTMax + 1]byte // sigbytes[n] == n, what is written for n
 )
 
 // ownPid is goinit's pid, to recognise the runtime's signals to itself.
@@ -148,7 +147,7 @@ func Start(sigs []syscall.Signal) (Report, error) {
 			rep.Refused = append(rep.Refused, sig)
 			continue
 		}
-		addSignal(&unblock, sig)
+		signals.AddTo(&unblock, sig)
 	}
 	return rep, unix.PthreadSigmask(unix.SIG_UNBLOCK, &unblock, nil)
 }
@@ -172,13 +171,6 @@ func setRoutes() {
 	}
 	route[syscall.SIGURG] = routeRuntimeOwnURG
 	route[syscall.SIGPIPE] = routeOwnPipe
-}
-
-// addSignal adds sig to set, in the kernel's layout (bit sig-1).
-func addSignal(set *unix.Sigset_t, sig syscall.Signal) {
-	bit := uint(sig - 1)
-	words := unsafe.Slice((*uint32)(unsafe.Pointer(set)), unsafe.Sizeof(*set)/4)
-	words[bit/32] |= 1 << (bit % 32)
 }
 
 // Wait appends to buf the signals received since the last call, in the

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 		syscall.Exec(os.Args[0], os.Args, append(os.Environ(), ignoredCheck+"=1"))
 		os.Exit(1)
 	case os.Getenv(ignoredCheck) == "":
-		for sig := syscall.Signal(1); sig <= numSignals; sig++ {
+		for sig := syscall.Signal(1); sig <= signals.RTMax; sig++ {
 			if act, err := getAction(sig); err == nil && act.handler == sigIGN {
 				act.handler = sigDFL
 				setAction(sig, &act)

@@ -36,6 +36,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"goinit/signals"
 )
 
 // Process is a started child.
@@ -152,7 +154,7 @@ func GiveTerminal(pgid int) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var ttou, old unix.Sigset_t
-	ttou.Val[(unix.SIGTTOU-1)/64] |= 1 << ((unix.SIGTTOU - 1) % 64)
+	signals.AddTo(&ttou, unix.SIGTTOU)
 	unix.PthreadSigmask(unix.SIG_BLOCK, &ttou, &old)
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
 	return unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, pgid)

@@ -85,7 +85,9 @@ func TestEveryArchitecturesSignalHandlerPassesCatchsTestsUnderQemu(t *testing.T)
 	// stopped only if the handler hands the runtime's own SIGURG on. The
 	// tests that re-execute the test binary, which qemu cannot without
 	// binfmt, and signals 32 and 64, which qemu keeps for itself, are left
-	// to the host's run.
+	// to the host's run. And package signals' layout of a signal set,
+	// which differs between 32- and 64-bit and little- and big-endian
+	// ports.
 	host, _ := dist.Host()
 	for _, a := range dist.Arches {
 		if a == host {
@@ -96,25 +98,53 @@ func TestEveryArchitecturesSignalHandlerPassesCatchsTestsUnderQemu(t *testing.T)
 			if err != nil {
 				testenv.SkipUnlessCI(t, a.Qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
 			}
-			bin := filepath.Join(t.TempDir(), "catch.test")
-			build := exec.Command("go", "test", "-c", "-o", bin, "../catch")
-			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+strings.Split(a.Build, "/")[1], "GOARM=7")
-			if out, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("building catch's tests for %s: %v\n%s", a.Name, err, out)
-			}
+			catch := buildTestsFor(t, a, "../catch")
 			// Killed with SIGKILL when it hangs: it catches SIGTERM.
 			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 			defer cancel()
-			check := exec.CommandContext(ctx, qemu, bin)
+			check := exec.CommandContext(ctx, qemu, catch)
 			check.Env = append(os.Environ(), "GOINITTEST_CATCH_PREEMPTION_CHECK=1")
 			if out, err := check.CombinedOutput(); err != nil {
 				t.Errorf("never preempted, or the runtime's SIGURG was reported: %v %s", err, out)
 			}
-			tests := exec.CommandContext(ctx, qemu, bin, "-test.count=1", "-test.run", "BrokenPipe|Queued|Fault|SIGCHLD|Deadline")
-			tests.Dir = t.TempDir()
-			if out, err := tests.CombinedOutput(); err != nil {
-				t.Errorf("catch's tests under %s: %v\n%s", a.Qemu, err, out)
-			}
+			runTestsUnder(ctx, t, qemu, catch,
+				"TestABrokenPipeOfGoinitsOwnIsNotReported",
+				"TestEveryQueuedRealtimeSignalIsReported",
+				"TestAFaultInGoinitsOwnCodeStillPanics",
+				"TestSIGCHLDIsNeverLostEvenWithAFullPipe",
+				"TestWaitReturnsNothingAtTheDeadline")
+			runTestsUnder(ctx, t, qemu, buildTestsFor(t, a, "../signals"),
+				"TestASetUnblocksExactlyTheSignalAddedToIt")
 		})
+	}
+}
+
+// buildTestsFor builds the test binary of the package at dir for a.
+func buildTestsFor(t *testing.T, a dist.Arch, dir string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), filepath.Base(dir)+".test")
+	build := exec.Command("go", "test", "-c", "-o", bin, dir)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+strings.Split(a.Build, "/")[1], "GOARM=7")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building %s's tests for %s: %v\n%s", dir, a.Name, err, out)
+	}
+	return bin
+}
+
+// runTestsUnder runs the named tests of the test binary bin under qemu and
+// fails unless each of them ran and passed: a renamed test must not leave
+// the run passing with nothing run.
+func runTestsUnder(ctx context.Context, t *testing.T, qemu, bin string, names ...string) {
+	t.Helper()
+	run := exec.CommandContext(ctx, qemu, bin, "-test.count=1", "-test.v", "-test.run", "^("+strings.Join(names, "|")+")$")
+	run.Dir = t.TempDir()
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Errorf("%s under %s: %v\n%s", filepath.Base(bin), qemu, err, out)
+	}
+	for _, name := range names {
+		if !strings.Contains(string(out), "--- PASS: "+name+" ") {
+			t.Errorf("%s did not pass under %s:\n%s", name, qemu, out)
+		}
 	}
 }
