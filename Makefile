@@ -53,8 +53,10 @@ plain:
 		{ [ "$$installed" = goinit ] || { echo "go install ./... installed: $$installed (want goinit alone)"; exit 1; }; }
 
 # Seed corpora run here as ordinary tests; the timed fuzzing is make fuzz.
+# The benchmark's own tests (its cgroup freezer) run here too.
 unit:
 	CGO_ENABLED=1 go test -race -count=1 $(UNIT_PKGS)
+	cd bench && go test -count=1 ./...
 
 # The container tests among them get a Docker engine of their own when
 # make runs as root and none is configured (tests/container/with-engine.sh);

@@ -44,19 +44,35 @@ const (
 	hybridV2Root  = "/sys/fs/cgroup/unified" // v2 beside v1 controllers
 )
 
-// freezerRoot is where freeze makes its groups, and how they freeze: the
-// v1 freezer where there is one (the benchmark's figures so far were
-// taken with it), else cgroup v2.
-func freezerRoot() (string, *freezeFiles, error) {
-	if exists(filepath.Join(freezerV1Root, "freezer.state")) || exists(filepath.Join(freezerV1Root, "cgroup.procs")) {
-		return freezerV1Root, freezeV1, nil
+// A freezerKind is one place groups can be made and frozen.
+type freezerKind struct {
+	name, root string
+	how        *freezeFiles
+}
+
+// freezerKinds lists the kinds this machine has mounted, the one freeze
+// uses first: the v1 freezer where there is one (the benchmark's figures
+// so far were taken with it), then cgroup v2 (on its own, or beside v1).
+func freezerKinds() []freezerKind {
+	var out []freezerKind
+	if exists(filepath.Join(freezerV1Root, "cgroup.procs")) {
+		out = append(out, freezerKind{"cgroup v1 freezer", freezerV1Root, freezeV1})
 	}
 	for _, root := range []string{cgroupV2Root, hybridV2Root} {
-		if exists(filepath.Join(root, "cgroup.controllers")) {
-			return root, freezeV2, nil
+		if exists(filepath.Join(root, "cgroup.controllers")) { // only v2 has it
+			out = append(out, freezerKind{"cgroup v2 at " + root, root, freezeV2})
 		}
 	}
-	return "", nil, errors.New("no cgroup freezer: neither cgroup v1's freezer nor cgroup v2 is mounted under /sys/fs/cgroup")
+	return out
+}
+
+// freezerRoot is where freeze makes its groups, and how they freeze.
+func freezerRoot() (freezerKind, error) {
+	kinds := freezerKinds()
+	if len(kinds) == 0 {
+		return freezerKind{}, errors.New("no cgroup freezer: neither cgroup v1's freezer nor cgroup v2 is mounted under /sys/fs/cgroup")
+	}
+	return kinds[0], nil
 }
 
 func exists(path string) bool {
@@ -66,24 +82,24 @@ func exists(path string) bool {
 
 // freeze moves pid, alone, into a group of its own and freezes it.
 func freeze(pid int) (*freezer, error) {
-	root, how, err := freezerRoot()
+	kind, err := freezerRoot()
 	if err != nil {
 		return nil, err
 	}
-	return freezeIn(root, how, pid)
+	return freezeIn(kind, pid)
 }
 
-func freezeIn(root string, how *freezeFiles, pid int) (*freezer, error) {
-	dir, err := os.MkdirTemp(root, "goinit-bench-")
+func freezeIn(kind freezerKind, pid int) (*freezer, error) {
+	dir, err := os.MkdirTemp(kind.root, "goinit-bench-")
 	if err != nil {
 		return nil, err
 	}
-	f := &freezer{dir, how}
+	f := &freezer{dir, kind.how}
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
 		f.remove()
 		return nil, err
 	}
-	if err := f.set(how.freeze, how.frozen); err != nil {
+	if err := f.set(f.how.freeze, f.how.frozen); err != nil {
 		f.remove()
 		return nil, err
 	}

@@ -30,6 +30,9 @@ var (
 // herd, from the last one made for orphans made one by one (the backlog
 // the init had not reaped yet).
 func measureReaping(p plan, targets []*target, res *results) error {
+	if _, err := freezerRoot(); err != nil {
+		return err // every round all at once would fail, whatever the init
+	}
 	for _, mode := range []reapMode{oneByOne, allAtOnce} {
 		for _, n := range p.OrphanCounts {
 			measureReapingOf(p, mode, n, targets, res)
