@@ -20,6 +20,7 @@
 package leftovers
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"strconv"
@@ -38,23 +39,29 @@ type Result struct {
 	Failed   int // could not be signalled
 }
 
-// Signal delivers sig to every leftover and says how many it found. The
-// error, when not nil, says what got in the way; Signal still did what it
-// could.
-func Signal(sig syscall.Signal) (Result, error) {
-	pids, err := List()
-	if os.Getpid() == 1 {
-		res := Result{Found: len(pids)}
-		if kerr := syscall.Kill(-1, sig); kerr != nil && kerr != syscall.ESRCH {
-			return res, kerr
-		}
-		return res, err
+// Signal delivers sigs, in order, to every leftover and says how many it
+// found. The error, when not nil, says what got in the way of delivery;
+// Signal still did what it could. As PID 1 the count is what /proc shows,
+// and a /proc that cannot be read is no error: kill(-1) needs none.
+func Signal(sigs ...syscall.Signal) (Result, error) {
+	self, err := procSelf()
+	var pids []int
+	if err == nil {
+		pids, err = list(self)
 	}
 	res := Result{Found: len(pids)}
+	if os.Getpid() == 1 {
+		for _, sig := range sigs {
+			if kerr := unix.Kill(-1, sig); kerr != nil && kerr != syscall.ESRCH {
+				return res, kerr
+			}
+		}
+		return res, nil
+	}
 	// Deepest first: a parent signalled first could die and hand its
 	// children to some other reaper before their turn.
 	for i := len(pids) - 1; i >= 0; i-- {
-		switch signalDescendant(pids[i], sig) {
+		switch signalDescendant(pids[i], self, sigs) {
 		case gone:
 			res.Gone++
 		case unproven:
@@ -78,6 +85,11 @@ func List() ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	return list(self)
+}
+
+// list lists the descendants of self, goinit as /proc numbers it.
+func list(self int) ([]int, error) {
 	var out []int
 	queue, err := childrenOf(self)
 	for len(queue) > 0 {
@@ -163,21 +175,23 @@ const (
 	failed
 )
 
-// signalDescendant signals pid if, once pinned by a pidfd, it still
-// descends from goinit.
-func signalDescendant(pid int, sig syscall.Signal) outcome {
+// signalDescendant signals pid with sigs, in order, if, once pinned by a
+// pidfd, it still descends from self (goinit, as /proc numbers it). The
+// outcome is the first signal's; the later ones follow it, once it has
+// been delivered.
+func signalDescendant(pid, self int, sigs []syscall.Signal) outcome {
 	fd, err := unix.PidfdOpen(pid, 0)
 	if err == syscall.ESRCH {
 		return gone
 	}
 	pinned := err == nil
-	ours, cerr := descendsFromSelf(pid)
+	ours, cerr := descendsFrom(pid, self)
 	if cerr != nil && pinned && isShortOfDescriptors(cerr) {
 		// The pidfd took the last descriptor /proc needed: check by
 		// pid instead.
 		syscall.Close(fd)
 		pinned = false
-		ours, cerr = descendsFromSelf(pid)
+		ours, cerr = descendsFrom(pid, self)
 	}
 	if pinned {
 		defer syscall.Close(fd)
@@ -188,29 +202,31 @@ func signalDescendant(pid int, sig syscall.Signal) outcome {
 	case cerr == nil && !ours:
 		return gone // its pid now names a process that is not goinit's
 	}
-	if pinned {
-		err = unix.PidfdSendSignal(fd, sig, nil, 0)
-	} else {
-		err = syscall.Kill(pid, sig)
+	for i, sig := range sigs {
+		if pinned {
+			err = unix.PidfdSendSignal(fd, sig, nil, 0)
+		} else {
+			err = unix.Kill(pid, sig)
+		}
+		switch {
+		case i > 0:
+			// The first one reached it; it may have died of it.
+		case err == syscall.ESRCH:
+			return gone
+		case err != nil:
+			return failed
+		}
 	}
-	switch {
-	case err == syscall.ESRCH:
-		return gone
-	case err != nil:
-		return failed
-	case cerr != nil:
+	if cerr != nil {
 		return unproven
 	}
 	return signalled
 }
 
-// descendsFromSelf follows pid's parents up to goinit.
-func descendsFromSelf(pid int) (bool, error) {
-	self, err := procSelf()
-	if err != nil {
-		return false, err
-	}
+// descendsFrom follows pid's parents up to self.
+func descendsFrom(pid, self int) (bool, error) {
 	for depth := 0; pid > 1 && depth < 4096; depth++ {
+		var err error
 		if pid, err = parentOf(pid); err != nil {
 			return false, err
 		}
@@ -227,16 +243,20 @@ func parentOf(pid int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
-	i := len(b) - 1
-	for i >= 0 && b[i] != ')' {
-		i--
-	}
-	fields := appendPids(nil, b[i+1:]) // the state letter is not a number
-	if i < 0 || len(fields) == 0 {
+	// "pid (comm) state ppid ...": comm may hold spaces and parentheses,
+	// the state is one letter.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || len(b) < i+5 {
 		return 0, errors.New("/proc/" + strconv.Itoa(pid) + "/stat: unexpected format")
 	}
-	return fields[0], nil
+	ppid := 0
+	for _, c := range b[i+4:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		ppid = ppid*10 + int(c-'0')
+	}
+	return ppid, nil
 }
 
 func isGone(err error) bool { return err == syscall.ENOENT || err == syscall.ESRCH }

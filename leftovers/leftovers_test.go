@@ -61,10 +61,10 @@ func TestAProcessThatIsNotADescendantIsNeverSignalled(t *testing.T) {
 	// The parent of this test process stands for a pid reused by an
 	// unrelated process: found once, no longer a descendant when its turn
 	// comes.
-	if got := signalDescendant(os.Getppid(), 0); got != gone {
+	if got := signalDescendant(os.Getppid(), os.Getpid(), []syscall.Signal{0}); got != gone {
 		t.Errorf("the test's parent: outcome %d, want gone", got)
 	}
-	if got := signalDescendant(os.Getpid(), 0); got != gone {
+	if got := signalDescendant(os.Getpid(), os.Getpid(), []syscall.Signal{0}); got != gone {
 		t.Errorf("the test process itself: outcome %d, want gone", got)
 	}
 }
@@ -74,7 +74,7 @@ func TestAPidThatIsGoneIsSkipped(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if got := signalDescendant(cmd.Process.Pid, syscall.SIGTERM); got != gone {
+	if got := signalDescendant(cmd.Process.Pid, os.Getpid(), []syscall.Signal{syscall.SIGTERM}); got != gone {
 		t.Errorf("a reaped pid: outcome %d, want gone", got)
 	}
 }

@@ -371,9 +371,8 @@ func (l *lifecycle) startDrain(left bool) {
 		l.kill()
 		return
 	}
-	l.leftAtTerm = l.signalLeftovers(syscall.SIGTERM)
 	// A stopped process would not act on SIGTERM until continued.
-	l.signalLeftovers(syscall.SIGCONT)
+	l.leftAtTerm = l.signalLeftovers(syscall.SIGTERM, syscall.SIGCONT)
 	l.phase, l.deadline = terminating, l.drainStart.Add(l.cfg.Grace)
 }
 
@@ -387,13 +386,13 @@ func (l *lifecycle) kill() {
 	l.phase, l.deadline = killing, time.Now().Add(killWait)
 }
 
-// signalLeftovers sends sig to what the child left and returns how many
-// processes it reached. What got in the way is logged; it never stops the
-// drain.
-func (l *lifecycle) signalLeftovers(sig syscall.Signal) int {
-	res, err := leftovers.Signal(sig)
+// signalLeftovers sends sigs, in order, to what the child left and returns
+// how many processes it reached. What got in the way is logged; it never
+// stops the drain.
+func (l *lifecycle) signalLeftovers(sigs ...syscall.Signal) int {
+	res, err := leftovers.Signal(sigs...)
 	if err != nil {
-		l.log.Warnf("draining: %s: %v", signals.Name(sig), err)
+		l.log.Warnf("draining: %s: %v", signals.Name(sigs[0]), err)
 	}
 	return res.Found - res.Gone
 }
@@ -457,8 +456,8 @@ func askForParentDeathSignal(sig syscall.Signal, parentAtStart int, log *diag.Lo
 	return os.Getppid() != parentAtStart
 }
 
-// startFailed reports a command that could not be started, collects the
-// child that tried, and returns the exit code for the failure.
+// startFailed reports a command that could not be started and returns the
+// exit code for the failure.
 func startFailed(err error, log *diag.Logger) int {
 	log.Errorf("%v", err)
 	var cerr *child.Error
