@@ -110,7 +110,7 @@ func run(args, env []string, stdout io.Writer, caught catch.Report) int {
 		io.WriteString(stdout, license)
 		return 0
 	}
-	for _, name := range unknownVariables(settingsIn(env)) {
+	for _, name := range unknownVariables(env) {
 		diag.New(0).Warnf("%s is not a variable goinit reads; ignored (see 'goinit --help')", name)
 	}
 	return supervisor.Run(cfg, caught)

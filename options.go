@@ -58,15 +58,17 @@ Options:
                         second SIGTERM or a SIGINT forwards it at once
   -p, --pdeathsig SIGNAL
                         act as if sent SIGNAL when goinit's parent dies
-  -v, --verbose         log more; repeat for more (-vv)
+  -v, --verbose         log more; repeat for more (-vv), or --verbose=N
+                        (0 to 9)
   -V, --version         print the version and exit
   -l, --license         print the license and exit
   -h, --help            print this help and exit
 
 DURATION is a number of seconds or a Go duration (500ms, 1m30s); SIGNAL a
-name (TERM, SIGTERM, rtmin+3) or a number. Every long option can also be
-set in the environment as GOINIT_<NAME> (GOINIT_SINGLE_CHILD=1,
-GOINIT_GRACE=10s, GOINIT_REMAP_EXIT=143,130...); the command line wins.
+name (TERM, SIGTERM, rtmin+3) or a number. Every long option but --help,
+--version and --license can also be set in the environment as
+GOINIT_<NAME> (GOINIT_SINGLE_CHILD=1, GOINIT_GRACE=10s,
+GOINIT_REMAP_EXIT=143,130...); the command line wins.
 tini's and dumb-init's variables work too: TINI_SUBREAPER,
 TINI_KILL_PROCESS_GROUP, TINI_VERBOSITY, DUMB_INIT_SETSID=0,
 DUMB_INIT_DEBUG=1.
@@ -78,10 +80,33 @@ Exit codes: the command's own; 126 command found but not executable;
 // envPrefix names the environment variables that set long options.
 const envPrefix = "GOINIT_"
 
-// fromEnvironment are the long options GOINIT_<NAME> can set one by one.
-// The actions (help, version, license) are command-line only; the target
-// (single-child, process-group) is decided as a whole by chooseTarget.
-var fromEnvironment = []string{"subreaper", "verbose", "rewrite", "remap-exit", "warn-on-reap", "grace", "wait-all", "stop-delay", "pdeathsig"}
+// variables are the GOINIT_<NAME> variables: one for each long option but
+// the actions (help, version, license), which are command-line only. The
+// target (single-child, process-group) is decided as a whole by
+// chooseTarget; the others are set one by one. The names are written out:
+// they are looked up at every start, and building them costs more than
+// that. TestEveryOptionButTheActionsHasItsVariable keeps them right.
+var variables = [...]struct {
+	option, name string
+	target       bool
+}{
+	{"single-child", "GOINIT_SINGLE_CHILD", true}, {"process-group", "GOINIT_PROCESS_GROUP", true},
+	{"subreaper", "GOINIT_SUBREAPER", false}, {"verbose", "GOINIT_VERBOSE", false},
+	{"rewrite", "GOINIT_REWRITE", false}, {"remap-exit", "GOINIT_REMAP_EXIT", false},
+	{"warn-on-reap", "GOINIT_WARN_ON_REAP", false}, {"grace", "GOINIT_GRACE", false},
+	{"wait-all", "GOINIT_WAIT_ALL", false}, {"stop-delay", "GOINIT_STOP_DELAY", false},
+	{"pdeathsig", "GOINIT_PDEATHSIG", false},
+}
+
+// envName is the variable that sets option.
+func envName(option string) string {
+	for _, v := range variables {
+		if v.option == option {
+			return v.name
+		}
+	}
+	return "" // an action: no variable sets it
+}
 
 // settingsIn returns the entries of env goinit reads its settings from
 // (GOINIT_*, TINI_*, DUMB_INIT_*), looked up many times over: usually
@@ -99,9 +124,9 @@ func unknownVariables(env []string) []string {
 		if !strings.HasPrefix(name, envPrefix) || slices.Contains(unknown, name) {
 			continue
 		}
-		known := name == envName("single-child") || name == envName("process-group")
-		for _, option := range fromEnvironment {
-			known = known || name == envName(option)
+		known := false
+		for _, v := range variables {
+			known = known || name == v.name
 		}
 		if !known {
 			unknown = append(unknown, name)
@@ -127,22 +152,28 @@ func newCommandLine() *commandLine {
 	// Options end at the first word that is not one: the command's own
 	// options are never read as goinit's.
 	fs.SetInterspersed(false)
-	fs.BoolVarP(&cl.singleChild, "single-child", "c", false, "")
-	fs.BoolVarP(&cl.processGroup, "process-group", "g", false, "")
+	boolFlag(fs, &cl.singleChild, "single-child", "c")
+	boolFlag(fs, &cl.processGroup, "process-group", "g")
 	fs.VarP((*rewrites)(&cl.cfg.Rewrite), "rewrite", "r", "")
 	fs.VarP((*exitCodes)(&cl.cfg.RemapExit), "remap-exit", "e", "")
-	fs.BoolVarP(&cl.cfg.Subreaper, "subreaper", "s", false, "")
-	fs.BoolVarP(&cl.cfg.WarnOnReap, "warn-on-reap", "w", false, "")
+	boolFlag(fs, &cl.cfg.Subreaper, "subreaper", "s")
+	boolFlag(fs, &cl.cfg.WarnOnReap, "warn-on-reap", "w")
 	fs.Var((*duration)(&cl.cfg.Grace), "grace", "")
-	fs.BoolVar(&cl.cfg.WaitAll, "wait-all", false, "")
+	boolFlag(fs, &cl.cfg.WaitAll, "wait-all", "")
 	fs.Var((*duration)(&cl.cfg.StopDelay), "stop-delay", "")
 	fs.VarP((*deathSignal)(&cl.cfg.Pdeathsig), "pdeathsig", "p", "")
 	fs.VarPF((*verbosity)(&cl.cfg.Verbosity), "verbose", "v", "").NoOptDefVal = "+1"
-	fs.BoolVarP(&cl.help, "help", "h", false, "")
-	fs.BoolVarP(&cl.version, "version", "V", false, "")
-	fs.BoolVarP(&cl.license, "license", "l", false, "")
+	boolFlag(fs, &cl.help, "help", "h")
+	boolFlag(fs, &cl.version, "version", "V")
+	boolFlag(fs, &cl.license, "license", "l")
 	cl.flags = fs
 	return cl
+}
+
+// boolFlag defines a flag that takes no value (-c), or true or false
+// (--single-child=false).
+func boolFlag(fs *pflag.FlagSet, p *bool, name, short string) {
+	fs.VarPF((*boolean)(p), name, short, "").NoOptDefVal = "true"
 }
 
 // parseOptions reads the command line, then the environment for every long
@@ -164,8 +195,11 @@ func parseOptions(args, env []string) (supervisor.Config, action, error) {
 	case cl.license:
 		return cl.cfg, showLicense, nil
 	}
-	for _, name := range fromEnvironment {
-		if err := cl.setFromEnv(name, env); err != nil {
+	for _, v := range variables {
+		if v.target {
+			continue
+		}
+		if err := cl.setFromEnv(v.option, v.name, env); err != nil {
 			return cl.cfg, runCommand, err
 		}
 	}
@@ -248,12 +282,8 @@ func display(f *pflag.Flag) string {
 	return "-" + f.Shorthand + "/--" + f.Name
 }
 
-// reason is why a value was refused: the Value's own words, or for a
-// boolean what it takes.
+// reason is why a value was refused, in the Value's own words.
 func reason(err *pflag.InvalidValueError) string {
-	if err.GetFlag().Value.Type() == "bool" {
-		return "want true or false"
-	}
 	return errors.Unwrap(err).Error()
 }
 
@@ -325,24 +355,18 @@ func (cl *commandLine) isSet(env []string, name string) bool {
 	return v != ""
 }
 
-// setFromEnv sets the option name from GOINIT_<NAME> when the command line
-// did not and the variable is set and not empty.
-func (cl *commandLine) setFromEnv(name string, env []string) error {
-	if cl.flags.Changed(name) {
+// setFromEnv sets option from its variable when the command line did not
+// and the variable is set and not empty.
+func (cl *commandLine) setFromEnv(option, variable string, env []string) error {
+	if cl.flags.Changed(option) {
 		return nil
 	}
-	key := envName(name)
-	value, ok := environ.Lookup(env, key)
+	value, ok := environ.Lookup(env, variable)
 	if !ok || value == "" {
 		return nil
 	}
-	flag := cl.flags.Lookup(name)
-	if err := flag.Value.Set(value); err != nil {
-		why := err.Error()
-		if flag.Value.Type() == "bool" {
-			why = "want true or false"
-		}
-		return errors.New(key + ": invalid value " + strconv.Quote(value) + ": " + why)
+	if err := cl.flags.Lookup(option).Value.Set(value); err != nil {
+		return errors.New(variable + ": invalid value " + strconv.Quote(value) + ": " + err.Error())
 	}
 	return nil
 }
@@ -353,32 +377,29 @@ func envBool(env []string, key string) (value, set bool, err error) {
 	if v == "" {
 		return false, false, nil
 	}
-	b, perr := strconv.ParseBool(v)
-	if perr != nil {
-		return false, false, errors.New(key + ": invalid value " + strconv.Quote(v) + ": want true or false")
+	var b boolean
+	if err := b.Set(v); err != nil {
+		return false, false, errors.New(key + ": invalid value " + strconv.Quote(v) + ": " + err.Error())
 	}
-	return b, true, nil
+	return bool(b), true, nil
 }
 
-// envName is GOINIT_ and the option's name in upper case, '-' as '_'.
-func envName(option string) string {
-	for _, v := range environmentNames {
-		if v.option == option {
-			return v.name
-		}
+// boolean is a flag that is on or off, which says what it takes when
+// given anything else.
+type boolean bool
+
+func (b *boolean) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
 	}
-	return envPrefix + strings.ToUpper(strings.ReplaceAll(option, "-", "_"))
+	*b = boolean(v)
+	return nil
 }
 
-// environmentNames are the names envName returns most, written out: they
-// are looked up at every start, and building them costs more than that.
-// TestEnvironmentNamesAreTheOptionsInUpperCase keeps them right.
-var environmentNames = [...]struct{ option, name string }{
-	{"single-child", "GOINIT_SINGLE_CHILD"}, {"process-group", "GOINIT_PROCESS_GROUP"},
-	{"subreaper", "GOINIT_SUBREAPER"}, {"verbose", "GOINIT_VERBOSE"}, {"rewrite", "GOINIT_REWRITE"},
-	{"remap-exit", "GOINIT_REMAP_EXIT"}, {"warn-on-reap", "GOINIT_WARN_ON_REAP"}, {"grace", "GOINIT_GRACE"},
-	{"wait-all", "GOINIT_WAIT_ALL"}, {"stop-delay", "GOINIT_STOP_DELAY"}, {"pdeathsig", "GOINIT_PDEATHSIG"},
-}
+func (b *boolean) String() string   { return strconv.FormatBool(bool(*b)) }
+func (b *boolean) Type() string     { return "bool" }
+func (b *boolean) IsBoolFlag() bool { return true }
 
 // verbosity counts -v flags; --verbose=N and GOINIT_VERBOSE=N set it.
 type verbosity int

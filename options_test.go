@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"goinit/supervisor"
 )
 
@@ -197,15 +199,18 @@ func TestOnlyGoinitVariablesThatNameNoOptionAreUnknown(t *testing.T) {
 	}
 }
 
-func TestEnvironmentNamesAreTheOptionsInUpperCase(t *testing.T) {
-	for _, v := range environmentNames {
-		if want := "GOINIT_" + strings.ToUpper(strings.ReplaceAll(v.option, "-", "_")); v.name != want {
-			t.Errorf("%s: %s, want %s", v.option, v.name, want)
+func TestEveryOptionButTheActionsHasItsVariable(t *testing.T) {
+	flags := map[string]bool{}
+	newCommandLine().flags.VisitAll(func(f *pflag.Flag) {
+		flags[f.Name] = true
+		actions := []string{"help", "version", "license"}
+		if want := "GOINIT_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")); envName(f.Name) != want && !slices.Contains(actions, f.Name) {
+			t.Errorf("--%s: variable %q, want %s", f.Name, envName(f.Name), want)
 		}
-	}
-	for _, option := range append([]string{"single-child", "process-group"}, fromEnvironment...) {
-		if slices.IndexFunc(environmentNames[:], func(v struct{ option, name string }) bool { return v.option == option }) < 0 {
-			t.Errorf("%s has no written-out environment name", option)
+	})
+	for _, v := range variables {
+		if !flags[v.option] {
+			t.Errorf("%s names no option (%s)", v.name, v.option)
 		}
 	}
 }
