@@ -13,7 +13,8 @@ var errNotForeground = errors.New("goinit is not in the foreground")
 // ends of its signal pipe and the two of the pipe syscall.ForkExec
 // reports a failed exec on. Once the command runs goinit holds five. A
 // non-blocking stdin, stdout or stderr costs two more: package os then
-// starts the Go runtime's network poller as goinit starts.
+// starts the Go runtime's network poller as goinit starts. So does socket
+// activation's exec step, for the pipe goinit learns of its exec by.
 const DescriptorsToStart = 7
 
 // TooFewDescriptors says that RLIMIT_NOFILE is below DescriptorsToStart.

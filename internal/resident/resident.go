@@ -9,8 +9,9 @@
 // Nothing goinit or the loader wrote is given up: a mapping of the binary
 // is left alone when it is writable or holds any page of its own
 // (smaps' Anonymous), as the relocated read-only data of a
-// position-independent build does. Nothing is allocated or started either:
-// no garbage collection, no thread.
+// position-independent build does. Nothing is started either: no thread,
+// and no garbage collection (what it allocates, one read of smaps, is far
+// below goinit's memory limit).
 package resident
 
 import (
