@@ -68,14 +68,14 @@ integration: build helper cross test-dist
 	$(call release_test_env,$(TEST_DIST)) GOINITTEST_CROSS_DIR=$(abspath bin) tests/container/with-engine.sh $(BIN) \
 		go test -count=1 -timeout 20m $$(go list ./tests/... | grep -v '/tests/cri$$')
 
-# What the tests are given: the binaries under test and the release in the
-# directory $(1).
-release_test_env = GOINITTEST_BIN=$(abspath $(BIN)) GOINITTEST_HELPER=$(abspath $(HELPER)) \
-	GOINITTEST_DIST_DIR=$(abspath $(1))
+# What the tests are given: the binaries under test, and for release_test_env
+# the release in the directory $(1) too.
+TEST_ENV := GOINITTEST_BIN=$(abspath $(BIN)) GOINITTEST_HELPER=$(abspath $(HELPER))
+release_test_env = $(TEST_ENV) GOINITTEST_DIST_DIR=$(abspath $(1))
 
 # The long run: goinit as PID 1 for ten minutes (GOINITTEST_SOAK=1m for less).
 soak: build helper
-	GOINITTEST_BIN=$(abspath $(BIN)) GOINITTEST_HELPER=$(abspath $(HELPER)) go test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v ./tests/
+	$(TEST_ENV) go test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v ./tests/
 
 # Timed fuzzing, in a copy of the checkout so that nothing it writes (a
 # failing input goes to testdata/fuzz) dirties this one; a failure says
@@ -90,8 +90,8 @@ fuzz:
 # Only the container tests (make integration runs them too): goinit as PID 1
 # of Docker and podman containers, in an engine of their own (see README,
 # "Docker").
-container: build
-	GOINITTEST_BIN=$(abspath $(BIN)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
+container: build helper test-dist
+	$(call release_test_env,$(TEST_DIST)) tests/container/with-engine.sh $(BIN) go test -count=1 -timeout 20m ./tests/container
 
 # goinit as a Kubernetes pod's sandbox and as a container's entrypoint,
 # under containerd's CRI plugin and runc, driven by crictl as a kubelet
@@ -99,7 +99,7 @@ container: build
 # (tests/cri/with-cri.sh). As root; scripts/setup.sh installs containerd,
 # runc and crictl.
 cri: build $(CRICTL)
-	GOINITTEST_BIN=$(abspath $(BIN)) CRICTL=$(abspath $(CRICTL)) tests/cri/with-cri.sh \
+	$(TEST_ENV) CRICTL=$(abspath $(CRICTL)) tests/cri/with-cri.sh \
 		go test -count=1 -timeout 10m ./tests/cri
 
 bin/crictl:
@@ -148,7 +148,7 @@ release: build
 
 # make test's release: this machine's architecture only, in bin/.
 TEST_DIST := bin/dist
-HOST_PLATFORM = $(filter linux/$(shell go env GOARCH)%,$(PLATFORMS))
+HOST_PLATFORM = $(filter linux/$(shell go env GOARCH) linux/$(shell go env GOARCH)/%,$(PLATFORMS))
 test-dist:
 	@$(MAKE) --no-print-directory release DIST=$(TEST_DIST) PLATFORMS=$(HOST_PLATFORM) VERSION=$(VERSION) COMMIT=$(COMMIT)
 

@@ -22,5 +22,5 @@ cp "$busybox" "$root/bin/busybox"
 for cmd in $("$busybox" --list); do
 	[ "$cmd" = busybox ] || ln -s busybox "$root/bin/$cmd"
 done
-tar -C "$root" -c . | "$docker" import - "$image" >/dev/null
+tar -C "$root" -c . | "$docker" import -c 'ENV PATH=/bin:/sbin' - "$image" >/dev/null
 echo "$image"

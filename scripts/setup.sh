@@ -28,4 +28,5 @@ apt-get install -y -qq --no-install-recommends systemd
 go version
 # crictl for the CRI tests, the Makefile's CRICTL_VERSION, in /usr/local/bin
 # (a minute the first time; Go's caches make it seconds after that).
-CGO_ENABLED=0 GOBIN=/usr/local/bin go install sigs.k8s.io/cri-tools/cmd/crictl@v1.34.0
+crictl_version=$(sed -n 's/^CRICTL_VERSION *:= *//p' "$(dirname "$0")/../Makefile")
+CGO_ENABLED=0 GOBIN=/usr/local/bin go install "sigs.k8s.io/cri-tools/cmd/crictl@$crictl_version"

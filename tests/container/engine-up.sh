@@ -14,7 +14,7 @@
 set -eu
 
 if [ $# -ne 1 ]; then
-	echo "usage: $0 GOINITTEST_BINARY" >&2
+	echo "usage: $0 GOINIT_BINARY" >&2
 	exit 2
 fi
 # dockerd runs the init by absolute path.

@@ -17,7 +17,9 @@ if [ -n "${DOCKER_HOST:-}" ] || [ "$(id -u)" != 0 ] || ! command -v dockerd >/de
 fi
 engine_env=$("$here/engine-up.sh" "$goinit")
 eval "$engine_env"
-trap '"$here/engine-down.sh" "$GOINITTEST_ENGINE_DIR"' EXIT INT TERM
+trap '"$here/engine-down.sh" "$GOINITTEST_ENGINE_DIR"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 set +e
 "$@"
 status=$?
