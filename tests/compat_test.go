@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,7 +35,7 @@ func peer(t *testing.T, name string) string {
 // exitCodeUnder runs command under init with flags and returns the exit code.
 func exitCodeUnder(t *testing.T, m mode, init string, flags []string, command ...string) int {
 	t.Helper()
-	args := append(append(append([]string{}, flags...), "--"), command...)
+	args := slices.Concat(flags, []string{"--"}, command)
 	r := start(t, m, exec.Command(init, args...))
 	r.stdin.Close()
 	return r.exitStatus()
@@ -81,7 +82,7 @@ const sigMarker = sigRTMax
 // marker.
 func forwardedBy(t *testing.T, init string, flags []string, sig syscall.Signal, watch ...syscall.Signal) (map[syscall.Signal]bool, int) {
 	t.Helper()
-	args := append(append(append([]string{}, flags...), "--"), blockedSleeper()...)
+	args := slices.Concat(flags, []string{"--"}, blockedSleeper())
 	r := start(t, asPID1, exec.Command(init, args...))
 	child := onlyChild(t, r.pid())
 	if !eventually(func() bool { return isSleeping(child) }) {
@@ -237,7 +238,7 @@ func TestProcessGroupOrSingleChildAsThePeersDecide(t *testing.T) {
 // counts the zombies its tree holds before the command exits.
 func orphansReapedUnder(t *testing.T, init string, flags, env []string) bool {
 	t.Helper()
-	args := append(append(append([]string{}, flags...), "--"), helperBin, "orphans", "50")
+	args := slices.Concat(flags, []string{"--", helperBin, "orphans", "50"})
 	cmd := exec.Command(init, args...)
 	cmd.Env = append(os.Environ(), env...)
 	r := start(t, asSubreaper, cmd)

@@ -42,14 +42,7 @@ func TestEveryArchitectureExitsForwardsAndReapsAsPID1(t *testing.T) {
 // The command is a host program, which the kernel runs natively.
 func exitsForwardsAndReapsAsPID1(t *testing.T, a dist.Arch, bin string) {
 	t.Helper()
-	goinit := []string{bin}
-	if host, _ := dist.Host(); a != host {
-		qemu, err := exec.LookPath(a.Qemu)
-		if err != nil {
-			testenv.SkipUnlessCI(t, a.Qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
-		}
-		goinit = []string{qemu, bin}
-	}
+	goinit := append(emulator(t, a), bin)
 	command := func(args ...string) *exec.Cmd {
 		return exec.Command(goinit[0], slices.Concat(goinit[1:], []string{"--"}, args)...)
 	}
@@ -94,10 +87,7 @@ func TestEveryArchitecturesSignalHandlerPassesCatchsTestsUnderQemu(t *testing.T)
 			continue // the unit tests run them natively
 		}
 		t.Run(a.Name, func(t *testing.T) {
-			qemu, err := exec.LookPath(a.Qemu)
-			if err != nil {
-				testenv.SkipUnlessCI(t, a.Qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
-			}
+			qemu := emulator(t, a)[0]
 			catch := buildTestsFor(t, a, "../catch")
 			// Killed with SIGKILL when it hangs: it catches SIGTERM.
 			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
@@ -117,6 +107,21 @@ func TestEveryArchitecturesSignalHandlerPassesCatchsTestsUnderQemu(t *testing.T)
 				"TestASetUnblocksExactlyTheSignalAddedToIt")
 		})
 	}
+}
+
+// emulator is what runs a program built for a on this machine: nothing
+// for the host's architecture, qemu's user-mode emulator (its path) for
+// the others.
+func emulator(t *testing.T, a dist.Arch) []string {
+	t.Helper()
+	if host, _ := dist.Host(); a == host {
+		return nil
+	}
+	qemu, err := exec.LookPath(a.Qemu)
+	if err != nil {
+		testenv.SkipUnlessCI(t, a.Qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
+	}
+	return []string{qemu}
 }
 
 // buildTestsFor builds the test binary of the package at dir for a.

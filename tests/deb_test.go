@@ -65,7 +65,6 @@ func TestDebianPackagesHoldTheReleaseBinaryAndInstallAndRemoveCleanly(t *testing
 	// and /sbin in that root (chroot; under qemu on other architectures).
 	requireRoot(t)
 	r := openRelease(t)
-	host, _ := dist.Host()
 	for _, a := range r.Arches {
 		t.Run(a.Name, func(t *testing.T) {
 			deb := r.Deb(a)
@@ -113,25 +112,22 @@ func TestDebianPackagesHoldTheReleaseBinaryAndInstallAndRemoveCleanly(t *testing
 				}
 			}
 			dpkg("--install", deb)
-			var emulator []string
-			if a != host {
-				emulator = []string{"/" + a.Qemu}
-				qemu, err := exec.LookPath(a.Qemu)
-				if err != nil {
-					testenv.SkipUnlessCI(t, a.Qemu+" is not installed (apt-get install qemu-user-static, or scripts/setup.sh)")
-				}
+			// The emulator, if any, copied into the root the binary runs in.
+			var inRoot []string
+			for _, qemu := range emulator(t, a) {
+				inRoot = []string{"/" + a.Qemu}
 				if out, err := exec.Command("cp", qemu, filepath.Join(root, a.Qemu)).CombinedOutput(); err != nil {
 					t.Fatalf("copying %s: %v %s", qemu, err, out)
 				}
 			}
 			want := versionLine(t, a, r.Binary(a))
 			for _, path := range []string{"/usr/bin/goinit", "/sbin/goinit"} {
-				argv := append(append([]string{root}, emulator...), path, "--version")
+				argv := append(append([]string{root}, inRoot...), path, "--version")
 				if out, err := exec.Command("chroot", argv...).Output(); err != nil || string(out) != want {
 					t.Errorf("installed, %s --version printed %q (%v), want %q", path, out, err, want)
 				}
 			}
-			if len(emulator) > 0 {
+			if len(inRoot) > 0 {
 				os.Remove(filepath.Join(root, a.Qemu))
 			}
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,8 +33,9 @@ func runUnder(t *testing.T, init string, flags []string, path string, command ..
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, init, append(append(append([]string{}, flags...), "--"), command...)...)
+	cmd := exec.CommandContext(ctx, init, slices.Concat(flags, []string{"--"}, command)...)
 	cmd.Env = append(os.Environ(), "PATH="+path)
+	cmd.WaitDelay = time.Second // a leftover holding the output open ends the wait too
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	return outcome{exitCodeOf(cmd.Run()), stdout.String(), stderr.String()}

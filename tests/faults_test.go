@@ -2,7 +2,6 @@ package tests
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -130,11 +129,11 @@ done`)
 			}
 		}
 		burst() // warm up: the first burst may size goinit's buffers
-		before := anonKiB(r.pid())
+		before := statusNumber(r.pid(), "RssAnon")
 		for i := 1; i < bursts; i++ {
 			burst()
 		}
-		after := anonKiB(r.pid())
+		after := statusNumber(r.pid(), "RssAnon")
 		if after > before+before/10 {
 			t.Errorf("goinit grew from %d KiB to %d KiB over %d orphans", before, after, (bursts-1)*10000)
 		}
@@ -149,17 +148,6 @@ done`)
 // itself allocated. The pages of its binary it has resident come and go
 // (it gives them back once idle, and they come back as code runs), so they
 // say nothing of growth.
-func anonKiB(pid int) int {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			n, _ := strconv.Atoi(strings.Fields(v)[0])
-			return n
-		}
-	}
-	return 0
-}
-
 func TestChildStatusIsReportedWhenItAndItsCrowdExitAtOnce(t *testing.T) {
 	// The command and 2,000 processes of its own exit in the same instant;
 	// their SIGCHLDs merge and the exits come in any order. The command's

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -311,21 +312,37 @@ func blockedSleeper() []string {
 // pending reports whether sig is pending for pid, for the whole process or
 // one of its threads.
 func pending(pid int, sig syscall.Signal) bool {
+	var set uint64
+	for _, key := range []string{"SigPnd", "ShdPnd"} {
+		v, _ := statusField(pid, key)
+		m, _ := strconv.ParseUint(v, 16, 64)
+		set |= m
+	}
+	return set&(1<<(uint(sig)-1)) != 0
+}
+
+// statusField is the value of the field key in /proc/pid/status, without
+// its unit ("1234" for "RssAnon:  1234 kB"), and whether there was one.
+func statusField(pid int, key string) (string, bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return false
+		return "", false
 	}
-	var set uint64
-	for _, line := range strings.Split(string(b), "\n") {
-		for _, key := range []string{"SigPnd:", "ShdPnd:"} {
-			if v, ok := strings.CutPrefix(line, key); ok {
-				var m uint64
-				fmt.Sscanf(strings.TrimSpace(v), "%x", &m)
-				set |= m
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			if f := strings.Fields(v); len(f) > 0 {
+				return f[0], true
 			}
 		}
 	}
-	return set&(1<<(uint(sig)-1)) != 0
+	return "", false
+}
+
+// statusNumber is a number field of /proc/pid/status, 0 when it has none.
+func statusNumber(pid int, key string) int {
+	v, _ := statusField(pid, key)
+	n, _ := strconv.Atoi(v)
+	return n
 }
 
 // isSleeping reports whether pid has become the blocked sleeper.
@@ -340,8 +357,8 @@ func isSleeping(pid int) bool {
 // once the child holds SIGUSR1, the grandchild holds it too or never will.
 func whoGetsSignals(t *testing.T, m mode, init string, flags, env []string) string {
 	t.Helper()
-	cmd := append(append(append([]string{}, flags...), "--"), helperBin, "exec-with", "--block", "all", "--",
-		"sh", "-c", "sleep 1000 & exec sleep 1000")
+	cmd := slices.Concat(flags, []string{"--", helperBin, "exec-with", "--block", "all", "--",
+		"sh", "-c", "sleep 1000 & exec sleep 1000"})
 	c := exec.Command(init, cmd...)
 	c.Env = append(os.Environ(), env...)
 	r := start(t, m, c)

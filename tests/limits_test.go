@@ -203,19 +203,10 @@ func limitReachedOnceRunning(t *testing.T, m mode, launcher []string, limit func
 // statusKiB reads a "Name: N kB" line of /proc/PID/status.
 func statusKiB(t *testing.T, pid int, name string) int {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
+	if _, ok := statusField(pid, name); !ok {
+		t.Fatalf("no %s in /proc/%d/status", name, pid)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, name+":"); ok {
-			var n int
-			fmt.Sscanf(strings.TrimSpace(v), "%d", &n)
-			return n
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", name, pid)
-	return 0
+	return statusNumber(pid, name)
 }
 
 func TestOnceIdleGoinitGivesBackThePagesOfItsBinaryItReadToStart(t *testing.T) {

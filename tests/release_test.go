@@ -77,10 +77,7 @@ func shell(dir string, env []string, stdin, script string, args ...string) (stri
 // versionLine is what bin, a goinit for a, prints for --version.
 func versionLine(t *testing.T, a dist.Arch, bin string) string {
 	t.Helper()
-	argv := []string{bin, "--version"}
-	if host, _ := dist.Host(); a != host {
-		argv = append([]string{a.Qemu}, argv...)
-	}
+	argv := append(emulator(t, a), bin, "--version")
 	out, err := exec.Command(argv[0], argv[1:]...).Output()
 	if err != nil {
 		t.Fatalf("%s: %v", strings.Join(argv, " "), err)
@@ -226,15 +223,16 @@ func TestReleaseIsTheSameBytesFromTwoClonesAtTwoTimes(t *testing.T) {
 	if a.Version != version {
 		t.Errorf("make release on a commit tagged %s wrote version %q, want %q", tag, a.Version, version)
 	}
-	if slices.Contains(a.Arches, host) {
-		commit, err := exec.Command("git", "-C", filepath.Dir(dists[0]), "rev-parse", "--short=12", "HEAD").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := "goinit version " + version + " - git." + string(commit)
-		if got := versionLine(t, host, a.Binary(host)); got != want {
-			t.Errorf("the release binary printed %q for --version, want %q", got, want)
-		}
+	if !slices.Contains(a.Arches, host) {
+		t.Fatalf("the release in %s has no %s binary (it has %v)", dists[0], host.Name, a.Arches)
+	}
+	commit, err := exec.Command("git", "-C", filepath.Dir(dists[0]), "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "goinit version " + version + " - git." + string(commit)
+	if got := versionLine(t, host, a.Binary(host)); got != want {
+		t.Errorf("the release binary printed %q for --version, want %q", got, want)
 	}
 	var differ []string
 	for _, name := range append(a.Files(), "SHA256SUMS") {

@@ -102,23 +102,9 @@ type sample struct {
 }
 
 func sampleOf(pid int, at time.Duration) sample {
-	s := sample{at: at, anonKiB: anonKiB(pid), zombies: zombieChildren(pid)}
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		n, _ := strconv.Atoi(f[1])
-		switch f[0] {
-		case "Threads:":
-			s.threads = n
-		case "voluntary_ctxt_switches:":
-			s.voluntary = n
-		case "nonvoluntary_ctxt_switches:":
-			s.involuntary = n
-		}
-	}
+	s := sample{at: at, anonKiB: statusNumber(pid, "RssAnon"), zombies: zombieChildren(pid),
+		threads: statusNumber(pid, "Threads"), voluntary: statusNumber(pid, "voluntary_ctxt_switches"),
+		involuntary: statusNumber(pid, "nonvoluntary_ctxt_switches")}
 	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	s.fds = len(fds)
 	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

@@ -94,9 +94,15 @@ func TestStopAndRemovePodLeaveNothingBehind(t *testing.T) {
 	p := runPod(t, "pod-shared-pid.yaml")
 	c := p.start("orphans.yaml")
 	c.waitLog("orphans made")
-	sandbox, _ := readProcess(p.sandboxPID())
-	app, _ := readProcess(c.pid())
+	sandbox, ok := readProcess(p.sandboxPID())
+	app, appOK := readProcess(c.pid())
+	if !ok || !appOK {
+		t.Fatalf("cannot read the sandbox (pid %d) or the container (pid %d) in /proc", p.sandboxPID(), c.pid())
+	}
 	ns := pidNamespace(sandbox.pid)
+	if ns == "" {
+		t.Fatalf("cannot read the sandbox's PID namespace (pid %d)", sandbox.pid)
+	}
 	shims := shimsOf(p.id)
 	if len(shims) == 0 {
 		t.Fatalf("no shim names pod %s on its command line", p.id)
