@@ -33,11 +33,7 @@ func Forwardable() []syscall.Signal {
 
 // IsForwardable reports whether goinit passes sig on.
 func IsForwardable(sig syscall.Signal) bool {
-	switch sig {
-	case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, goRuntime:
-		return false
-	}
-	return sig >= 1 && sig <= RTMax
+	return Catchable(sig) && sig != syscall.SIGCHLD
 }
 
 // Catchable reports whether a handler can be installed for sig at all.
